@@ -1,0 +1,221 @@
+/**
+ * Params and results of the `thread/*` methods.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { uint32 } from "./common.ts";
+import { ResponseItem } from "./response_item.ts";
+import { AskForApproval, SandboxMode, SandboxPolicy } from "./sandbox.ts";
+import { Thread } from "./thread.ts";
+import { Personality, ReasoningEffort } from "./turn.ts";
+
+export const DynamicToolSpec = z.object({
+  description: z.string(),
+  inputSchema: z.unknown(),
+  name: z.string(),
+}).meta({ id: "DynamicToolSpec" });
+export type DynamicToolSpec = z.infer<typeof DynamicToolSpec>;
+
+export const ThreadArchiveParams = z.object({
+  threadId: z.string(),
+}).meta({ id: "ThreadArchiveParams" });
+export type ThreadArchiveParams = z.infer<typeof ThreadArchiveParams>;
+
+export const ThreadArchiveResponse = z.object({}).meta({ id: "ThreadArchiveResponse" });
+export type ThreadArchiveResponse = z.infer<typeof ThreadArchiveResponse>;
+
+export const ThreadBackgroundTerminalsCleanParams = z.object({
+  threadId: z.string(),
+}).meta({ id: "ThreadBackgroundTerminalsCleanParams" });
+export type ThreadBackgroundTerminalsCleanParams = z.infer<
+  typeof ThreadBackgroundTerminalsCleanParams
+>;
+
+export const ThreadBackgroundTerminalsCleanResponse = z.object({}).meta({
+  id: "ThreadBackgroundTerminalsCleanResponse",
+});
+export type ThreadBackgroundTerminalsCleanResponse = z.infer<
+  typeof ThreadBackgroundTerminalsCleanResponse
+>;
+
+export const ThreadCompactStartParams = z.object({
+  threadId: z.string(),
+}).meta({ id: "ThreadCompactStartParams" });
+export type ThreadCompactStartParams = z.infer<typeof ThreadCompactStartParams>;
+
+export const ThreadCompactStartResponse = z.object({}).meta({ id: "ThreadCompactStartResponse" });
+export type ThreadCompactStartResponse = z.infer<typeof ThreadCompactStartResponse>;
+
+export const ThreadForkParams = z.object({
+  approvalPolicy: AskForApproval.nullish(),
+  baseInstructions: z.string().nullish(),
+  config: z.record(z.string(), z.unknown()).nullish(),
+  cwd: z.string().nullish(),
+  developerInstructions: z.string().nullish(),
+  model: z.string().nullish(),
+  modelProvider: z.string().nullish(),
+  path: z.string().nullish().meta({ experimental: true }),
+  persistExtendedHistory: z.boolean().default(false).meta({ experimental: true }),
+  sandbox: SandboxMode.nullish(),
+  threadId: z.string(),
+}).meta({ id: "ThreadForkParams" });
+export type ThreadForkParams = z.infer<typeof ThreadForkParams>;
+
+export const ThreadForkResponse = z.object({
+  approvalPolicy: AskForApproval,
+  cwd: z.string(),
+  model: z.string(),
+  modelProvider: z.string(),
+  reasoningEffort: ReasoningEffort.nullish(),
+  sandbox: SandboxPolicy,
+  thread: Thread,
+}).meta({ id: "ThreadForkResponse" });
+export type ThreadForkResponse = z.infer<typeof ThreadForkResponse>;
+
+export const ThreadSortKey = z.enum(["created_at", "updated_at"]).meta({ id: "ThreadSortKey" });
+export type ThreadSortKey = z.infer<typeof ThreadSortKey>;
+
+export const ThreadSourceKind = z.enum([
+  "cli",
+  "vscode",
+  "exec",
+  "appServer",
+  "subAgent",
+  "subAgentReview",
+  "subAgentCompact",
+  "subAgentThreadSpawn",
+  "subAgentOther",
+  "unknown",
+]).meta({ id: "ThreadSourceKind" });
+export type ThreadSourceKind = z.infer<typeof ThreadSourceKind>;
+
+export const ThreadListParams = z.object({
+  archived: z.boolean().nullish(),
+  cursor: z.string().nullish(),
+  cwd: z.string().nullish(),
+  limit: uint32().nullish(),
+  modelProviders: z.array(z.string()).nullish(),
+  searchTerm: z.string().nullish(),
+  sortKey: ThreadSortKey.nullish(),
+  sourceKinds: z.array(ThreadSourceKind).nullish(),
+}).meta({ id: "ThreadListParams" });
+export type ThreadListParams = z.infer<typeof ThreadListParams>;
+
+export const ThreadListResponse = z.object({
+  data: z.array(Thread),
+  nextCursor: z.string().nullish(),
+}).meta({ id: "ThreadListResponse" });
+export type ThreadListResponse = z.infer<typeof ThreadListResponse>;
+
+export const ThreadLoadedListParams = z.object({
+  cursor: z.string().nullish(),
+  limit: uint32().nullish(),
+}).meta({ id: "ThreadLoadedListParams" });
+export type ThreadLoadedListParams = z.infer<typeof ThreadLoadedListParams>;
+
+export const ThreadLoadedListResponse = z.object({
+  data: z.array(z.string()),
+  nextCursor: z.string().nullish(),
+}).meta({ id: "ThreadLoadedListResponse" });
+export type ThreadLoadedListResponse = z.infer<typeof ThreadLoadedListResponse>;
+
+export const ThreadReadParams = z.object({
+  includeTurns: z.boolean().default(false),
+  threadId: z.string(),
+}).meta({ id: "ThreadReadParams" });
+export type ThreadReadParams = z.infer<typeof ThreadReadParams>;
+
+export const ThreadReadResponse = z.object({
+  thread: Thread,
+}).meta({ id: "ThreadReadResponse" });
+export type ThreadReadResponse = z.infer<typeof ThreadReadResponse>;
+
+export const ThreadResumeParams = z.object({
+  approvalPolicy: AskForApproval.nullish(),
+  baseInstructions: z.string().nullish(),
+  config: z.record(z.string(), z.unknown()).nullish(),
+  cwd: z.string().nullish(),
+  developerInstructions: z.string().nullish(),
+  history: z.array(ResponseItem).nullish().meta({ experimental: true }),
+  model: z.string().nullish(),
+  modelProvider: z.string().nullish(),
+  path: z.string().nullish().meta({ experimental: true }),
+  persistExtendedHistory: z.boolean().default(false).meta({ experimental: true }),
+  personality: Personality.nullish(),
+  sandbox: SandboxMode.nullish(),
+  threadId: z.string(),
+}).meta({ id: "ThreadResumeParams" });
+export type ThreadResumeParams = z.infer<typeof ThreadResumeParams>;
+
+export const ThreadResumeResponse = z.object({
+  approvalPolicy: AskForApproval,
+  cwd: z.string(),
+  model: z.string(),
+  modelProvider: z.string(),
+  reasoningEffort: ReasoningEffort.nullish(),
+  sandbox: SandboxPolicy,
+  thread: Thread,
+}).meta({ id: "ThreadResumeResponse" });
+export type ThreadResumeResponse = z.infer<typeof ThreadResumeResponse>;
+
+export const ThreadRollbackParams = z.object({
+  numTurns: uint32(),
+  threadId: z.string(),
+}).meta({ id: "ThreadRollbackParams" });
+export type ThreadRollbackParams = z.infer<typeof ThreadRollbackParams>;
+
+export const ThreadRollbackResponse = z.object({
+  thread: Thread,
+}).meta({ id: "ThreadRollbackResponse" });
+export type ThreadRollbackResponse = z.infer<typeof ThreadRollbackResponse>;
+
+export const ThreadSetNameParams = z.object({
+  name: z.string(),
+  threadId: z.string(),
+}).meta({ id: "ThreadSetNameParams" });
+export type ThreadSetNameParams = z.infer<typeof ThreadSetNameParams>;
+
+export const ThreadSetNameResponse = z.object({}).meta({ id: "ThreadSetNameResponse" });
+export type ThreadSetNameResponse = z.infer<typeof ThreadSetNameResponse>;
+
+export const ThreadStartParams = z.object({
+  approvalPolicy: AskForApproval.nullish(),
+  baseInstructions: z.string().nullish(),
+  config: z.record(z.string(), z.unknown()).nullish(),
+  cwd: z.string().nullish(),
+  developerInstructions: z.string().nullish(),
+  dynamicTools: z.array(DynamicToolSpec).nullish().meta({ experimental: true }),
+  ephemeral: z.boolean().nullish(),
+  experimentalRawEvents: z.boolean().default(false).meta({ experimental: true }),
+  mockExperimentalField: z.string().nullish().meta({ experimental: true }),
+  model: z.string().nullish(),
+  modelProvider: z.string().nullish(),
+  persistExtendedHistory: z.boolean().default(false).meta({ experimental: true }),
+  personality: Personality.nullish(),
+  sandbox: SandboxMode.nullish(),
+  serviceName: z.string().nullish(),
+}).meta({ id: "ThreadStartParams" });
+export type ThreadStartParams = z.infer<typeof ThreadStartParams>;
+
+export const ThreadStartResponse = z.object({
+  approvalPolicy: AskForApproval,
+  cwd: z.string(),
+  model: z.string(),
+  modelProvider: z.string(),
+  reasoningEffort: ReasoningEffort.nullish(),
+  sandbox: SandboxPolicy,
+  thread: Thread,
+}).meta({ id: "ThreadStartResponse" });
+export type ThreadStartResponse = z.infer<typeof ThreadStartResponse>;
+
+export const ThreadUnarchiveParams = z.object({
+  threadId: z.string(),
+}).meta({ id: "ThreadUnarchiveParams" });
+export type ThreadUnarchiveParams = z.infer<typeof ThreadUnarchiveParams>;
+
+export const ThreadUnarchiveResponse = z.object({
+  thread: Thread,
+}).meta({ id: "ThreadUnarchiveResponse" });
+export type ThreadUnarchiveResponse = z.infer<typeof ThreadUnarchiveResponse>;

@@ -1,0 +1,70 @@
+/**
+ * The app-server core shared by every transport: it owns the connections, the router, the
+ * outgoing router and the server-request registry. Transports open a connection per peer,
+ * hand it text, and close it; they know nothing about methods.
+ *
+ * @module
+ */
+
+import { OriginatorState } from "../core/user_agent.ts";
+import { Connection, type ConnectionSink, DEFAULT_INBOUND_CAPACITY } from "./connection.ts";
+import type { AppServerOptions, ServerContext } from "./context.ts";
+import { OutgoingRouter } from "./outgoing.ts";
+import { type HandlerTable, Router } from "./router.ts";
+import { ServerRequests } from "./server_requests.ts";
+import { handlers as defaultHandlers } from "./handlers/mod.ts";
+import { getLogger } from "../log/logger.ts";
+
+const log = getLogger("codex_app_server");
+
+/** Construction options; everything but `codexHome` has a default. */
+export interface AppServerInit {
+  codexHome: string;
+  options?: Partial<AppServerOptions>;
+  handlers?: HandlerTable;
+  inboundCapacity?: number;
+  env?: Record<string, string | undefined>;
+}
+
+/** One app-server process's protocol state. */
+export class AppServer {
+  readonly context: ServerContext;
+  readonly #router: Router;
+  readonly #inboundCapacity: number;
+
+  constructor(init: AppServerInit) {
+    const outgoing = new OutgoingRouter();
+    this.context = {
+      codexHome: init.codexHome,
+      originator: new OriginatorState(init.env ?? Deno.env.toObject()),
+      outgoing,
+      serverRequests: new ServerRequests(outgoing),
+      options: {
+        analyticsDefaultEnabled: false,
+        configOverrides: [],
+        featureToggles: [],
+        ...init.options,
+      },
+    };
+    this.#router = new Router(this.context, init.handlers ?? defaultHandlers);
+    this.#inboundCapacity = init.inboundCapacity ?? DEFAULT_INBOUND_CAPACITY;
+  }
+
+  /** Registers a new peer under `id` (0 for stdio, 1.. for websockets). */
+  openConnection(id: number, sink: ConnectionSink): Connection {
+    const conn = new Connection(id, sink, this.#router.process, this.#inboundCapacity);
+    this.context.outgoing.add(conn);
+    return conn;
+  }
+
+  /** Hands one received text message to the router. */
+  receive(conn: Connection, text: string): void {
+    this.#router.receive(conn, text);
+  }
+
+  /** Forgets a peer: later messages for it are dropped. */
+  closeConnection(conn: Connection): void {
+    this.context.outgoing.remove(conn);
+    log.debug("connection closed", { connection_id: conn.id });
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * What request handlers can reach: process-wide state and the outgoing paths. Handlers get
+ * this instead of globals so tests can build a server in-process.
+ *
+ * @module
+ */
+
+import type { OriginatorState } from "../core/user_agent.ts";
+import type { Connection } from "./connection.ts";
+import type { OutgoingRouter } from "./outgoing.ts";
+import type { ServerRequests } from "./server_requests.ts";
+import type { RequestId } from "../jsonrpc/message.ts";
+
+/** Settings fixed at startup from the command line. */
+export interface AppServerOptions {
+  /** `--analytics-default-enabled`: the default of `analytics.enabled` when config is silent. */
+  analyticsDefaultEnabled: boolean;
+  /** `-c key=value` overrides, in order. */
+  configOverrides: readonly string[];
+  /** `--enable F` / `--disable F`, in order, as `features.F = true|false`. */
+  featureToggles: ReadonlyArray<{ feature: string; enabled: boolean }>;
+}
+
+/** Process-wide state shared by every connection. */
+export interface ServerContext {
+  readonly codexHome: string;
+  readonly originator: OriginatorState;
+  readonly outgoing: OutgoingRouter;
+  readonly serverRequests: ServerRequests;
+  readonly options: AppServerOptions;
+}
+
+/** The context of one request. */
+export interface RequestContext {
+  readonly server: ServerContext;
+  readonly connection: Connection;
+  readonly requestId: RequestId;
+}

@@ -1,0 +1,16 @@
+/**
+ * The table of implemented methods. A protocol method missing here answers a clear
+ * "not implemented in this version" error instead of pretending to work.
+ *
+ * @module
+ */
+
+import type { HandlerTable } from "../router.ts";
+import { initialize } from "./initialize.ts";
+import { mockExperimentalMethod } from "./mock.ts";
+
+/** Every handler this build serves. */
+export const handlers: HandlerTable = {
+  "initialize": initialize,
+  "mock/experimentalMethod": mockExperimentalMethod,
+};
