@@ -105,7 +105,7 @@ export async function runAppServerCommand(args: string[]): Promise<number> {
         ...(values.disable ?? []).map((feature) => ({ feature, enabled: false })),
       ],
     };
-    const wsAuth = parseWsAuthOptions({
+    const wsAuth = parseWsAuthFlags({
       wsAuth: values["ws-auth"],
       wsTokenFile: values["ws-token-file"],
       wsTokenSha256: values["ws-token-sha256"],
@@ -169,10 +169,17 @@ export async function runAppServerCommand(args: string[]): Promise<number> {
     await ws.finished;
     return await exit(0);
   } catch (err) {
-    if (err instanceof WsAuthConfigError) {
-      return reportError(err.usage ? new UsageError(err.message, USAGE) : err, "--help");
-    }
     return reportError(err, "codex app-server --help");
+  }
+}
+
+/** Websocket auth flags that do not fit together are bad arguments (exit 2). */
+function parseWsAuthFlags(raw: Parameters<typeof parseWsAuthOptions>[0]) {
+  try {
+    return parseWsAuthOptions(raw);
+  } catch (err) {
+    if (err instanceof WsAuthConfigError) throw new UsageError(err.message, USAGE);
+    throw err;
   }
 }
 

@@ -55,6 +55,7 @@ export class OutboundBudget implements ConnectionSink {
   #queuedBytes = 0;
   #closed = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerDue = 0;
   #lastBuffered = 0;
   #sentSinceCheck = 0;
   #stalledSince: number | null = null;
@@ -144,7 +145,12 @@ export class OutboundBudget implements ConnectionSink {
   }
 
   #schedule(ms: number): void {
-    if (this.#timer !== undefined) return;
+    const due = performance.now() + ms;
+    if (this.#timer !== undefined) {
+      if (this.#timerDue <= due) return;
+      clearTimeout(this.#timer);
+    }
+    this.#timerDue = due;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#checkProgress();
