@@ -4,7 +4,6 @@
  * @module
  */
 
-import { runAppServerCommand } from "./src/cli/app_server_command.ts";
 import { printOut, reportError, UsageError } from "./src/cli/output.ts";
 import { CLI_VERSION } from "./src/core/version.ts";
 
@@ -23,8 +22,11 @@ Options:
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   switch (command) {
-    case "app-server":
+    case "app-server": {
+      // Loaded on demand so `--version` and `--help` stay instant.
+      const { runAppServerCommand } = await import("./src/cli/app_server_command.ts");
       return await runAppServerCommand(rest);
+    }
     case undefined:
     case "help":
     case "-h":

@@ -10,6 +10,9 @@ export type Frame =
   | { kind: "line"; text: string }
   | { kind: "oversized"; bytes: number; head: string };
 
+import { numericIdFromSource, topLevelMemberSource } from "./id_source.ts";
+import type { RequestId } from "./message.ts";
+
 const NEWLINE = 0x0a;
 
 /**
@@ -108,18 +111,17 @@ function concat(parts: Uint8Array[], size: number): Uint8Array {
 
 /**
  * Best-effort id of a message we refuse to parse (too large), so the error can still be
- * matched to the request by the client.
+ * matched to the request by the client. Only the top-level `id` counts.
  */
-export function sniffRequestId(head: string): string | number | null {
-  const m = /"id"\s*:\s*(-?\d{1,18}(?=\s*[,}])|"(?:[^"\\]|\\.){0,256}")/.exec(head);
-  if (!m) return null;
-  const raw = m[1]!;
-  try {
-    const value: unknown = JSON.parse(raw);
-    if (typeof value === "string") return value;
-    if (typeof value === "number" && Number.isSafeInteger(value)) return value;
-  } catch {
-    // not a usable id
+export function sniffRequestId(head: string): RequestId | null {
+  const source = topLevelMemberSource(head, "id");
+  if (source === null) return null;
+  if (source.startsWith('"')) {
+    try {
+      return JSON.parse(source) as string;
+    } catch {
+      return null;
+    }
   }
-  return null;
+  return numericIdFromSource(source) ?? null;
 }

@@ -42,5 +42,7 @@ Deno.test("sniffRequestId finds string and integer ids only", () => {
   assert.equal(sniffRequestId('{"method":"a","id":"abc"'), "abc");
   assert.equal(sniffRequestId('{"id": -3,'), -3);
   assert.equal(sniffRequestId('{"id": 1.5}'), null);
+  assert.equal(sniffRequestId('{"params":{"id":3},"id":8,'), 8);
+  assert.equal(sniffRequestId('{"method":"n","params":{"id":3,"blob":"zz'), null);
   assert.equal(sniffRequestId('{"method":"a"'), null);
 });

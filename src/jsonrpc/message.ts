@@ -6,8 +6,10 @@
  * @module
  */
 
-/** A request id: a string or an integer; echoed back unchanged. */
-export type RequestId = string | number;
+import { type BigRequestId, isBigRequestId } from "./id_source.ts";
+
+/** A request id: a string or a 64-bit integer; echoed back unchanged. */
+export type RequestId = string | number | BigRequestId;
 
 /** A call that expects a response. */
 export interface RequestMessage {
@@ -59,7 +61,8 @@ export type Classified =
 /** True for ids the reference accepts: strings and integers in the signed 64-bit range. */
 export function isRequestId(value: unknown): value is RequestId {
   if (typeof value === "string") return true;
-  return typeof value === "number" && Number.isInteger(value);
+  if (typeof value === "number") return Number.isSafeInteger(value);
+  return isBigRequestId(value);
 }
 
 /**

@@ -101,7 +101,7 @@ function kindOf(value: unknown): string {
     case "string":
       return `string ${JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value)}`;
     case "number":
-      return Number.isInteger(value) ? `integer \`${value}\`` : `floating point \`${value}\``;
+      return Number.isSafeInteger(value) ? `integer \`${value}\`` : `number \`${value}\``;
     case "boolean":
       return `boolean \`${value}\``;
     case "object":

@@ -7,7 +7,13 @@
  * @module
  */
 
-import { classifyMessage, type RequestMessage } from "../jsonrpc/message.ts";
+import {
+  classifyMessage,
+  isRequestId,
+  type RequestId,
+  type RequestMessage,
+} from "../jsonrpc/message.ts";
+import { numericIdFromSource, topLevelMemberSource } from "../jsonrpc/id_source.ts";
 import {
   alreadyInitialized,
   experimentalRequired,
@@ -62,7 +68,7 @@ export class Router {
       conn.enqueueReply({ error: parseError(detail).toErrorObject(), id: null });
       return;
     }
-    this.receiveValue(conn, value);
+    this.receiveValue(conn, withExactId(value, text));
   }
 
   /** Accepts one decoded JSON value. */
@@ -105,7 +111,7 @@ export class Router {
     if (log.enabled("trace")) {
       log.trace(`app-server request: ${request.method}`, {
         connection_id: conn.id,
-        request_id: String(request.id),
+        request_id: JSON.stringify(request.id),
       });
     }
     try {
@@ -145,10 +151,26 @@ export class Router {
   }
 }
 
-function requestIdOf(value: unknown): string | number | null {
+function requestIdOf(value: unknown): RequestId | null {
   if (value !== null && typeof value === "object" && !Array.isArray(value)) {
     const id = (value as Record<string, unknown>).id;
-    if (typeof id === "string" || (typeof id === "number" && Number.isInteger(id))) return id;
+    if (isRequestId(id)) return id;
   }
   return null;
+}
+
+/**
+ * Replaces a numeric top-level `id` with what its source text says: exact digits for
+ * 64-bit ids beyond 2^53, and no id at all for `1.0`, `1e2` or out-of-range numbers.
+ */
+function withExactId(value: unknown, text: string): unknown {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+  const obj = value as Record<string, unknown>;
+  if (typeof obj.id !== "number") return value;
+  const source = topLevelMemberSource(text, "id");
+  if (source === null) return value;
+  const id = numericIdFromSource(source);
+  if (id === undefined) delete obj.id;
+  else obj.id = id;
+  return value;
 }

@@ -71,7 +71,7 @@ export class ServerRequests {
     if (!pending) {
       log.warn("could not find callback for server request reply", {
         connection_id: connectionId,
-        request_id: String(id),
+        request_id: JSON.stringify(id),
       });
       return false;
     }

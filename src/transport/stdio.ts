@@ -124,8 +124,10 @@ export async function serveStdio(server: AppServer, opts: StdioOptions = {}): Pr
   const maxBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const splitter = new LineSplitter(maxBytes);
   const input = opts.input ?? Deno.stdin.readable;
-  const handleFrames = (frames: ReturnType<LineSplitter["push"]>) => {
+  const handleFrames = async (frames: ReturnType<LineSplitter["push"]>) => {
     for (const frame of frames) {
+      // Wait for room before each message, so a burst in one read is never refused.
+      if (conn.full || writer.saturated) await conn.whenReady();
       if (frame.kind === "line") {
         server.receive(conn, frame.text);
       } else {
@@ -140,11 +142,10 @@ export async function serveStdio(server: AppServer, opts: StdioOptions = {}): Pr
   };
   try {
     for await (const chunk of input) {
-      handleFrames(splitter.push(chunk));
-      await conn.whenReady();
+      await handleFrames(splitter.push(chunk));
       if (writer.closed) break;
     }
-    handleFrames(splitter.end());
+    await handleFrames(splitter.end());
   } catch (err) {
     log.error("stdin reader failed", { error: String(err) });
   }

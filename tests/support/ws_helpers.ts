@@ -213,9 +213,14 @@ export class RawWsClient {
   }
 
   /** Connects and completes the handshake; throws unless the server answers 101. */
-  static async connect(port: number, headers: Record<string, string> = {}): Promise<RawWsClient> {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-    let head = `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`;
+  static async connect(
+    port: number,
+    headers: Record<string, string> = {},
+    hostname = "127.0.0.1",
+  ): Promise<RawWsClient> {
+    const conn = await Deno.connect({ hostname, port });
+    const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+    let head = `GET / HTTP/1.1\r\nHost: ${host}:${port}\r\n`;
     for (const [k, v] of Object.entries(upgradeHeaders(headers))) head += `${k}: ${v}\r\n`;
     await writeAll(conn, enc.encode(head + "\r\n"));
     let buf: Uint8Array = new Uint8Array(0);
@@ -351,6 +356,17 @@ export class RawWsClient {
       // already closed
     }
   }
+}
+
+/** `initialize` params for a client called `name`. */
+export function initializeParams(
+  name: string,
+  opts: { version?: string; experimentalApi?: boolean } = {},
+): Record<string, unknown> {
+  return {
+    clientInfo: { name, title: null, version: opts.version ?? "1.0" },
+    capabilities: { experimentalApi: opts.experimentalApi ?? false },
+  };
 }
 
 function b64url(bytes: Uint8Array): string {
