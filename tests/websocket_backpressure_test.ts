@@ -96,7 +96,7 @@ Deno.test("websocket backpressure: a peer that stops reading is cut off at the b
       const count = 400;
       const sent = await flood(raw, count, 64 * KIB);
       const log = await server.waitForStderr(
-        /disconnecting slow connection after outbound queue filled: ConnectionId\((\d+)\)(.*)/,
+        /disconnecting slow connection: ConnectionId\((\d+)\)(.*outbound queue filled.*)/,
         5_000,
       );
       assert.equal(log[1], "2", "the slow peer was the second connection");
@@ -189,8 +189,50 @@ Deno.test("websocket backpressure: WS_STALL_TIMEOUT_MS disconnects a stalled pee
   });
 });
 
+// Deno.upgradeWebSocket offers no way to abort the TCP connection of a peer that never reads
+// (README: limits), so what a cut-off guarantees is this: the server drops the peer at once,
+// answers nothing it sends afterwards, and ends the stream as soon as the peer reads again.
+Deno.test("websocket backpressure: after a stall cut-off nothing more is answered and the stream ends", async () => {
+  const stallMs = 500;
+  await withWsServer({
+    env: { RUST_LOG: "warn", CODEX_APP_SERVER_WS_STALL_TIMEOUT_MS: String(stallMs) },
+  }, async ({ server, port }) => {
+    const raw = await slowPeer(port);
+    try {
+      assert.equal(await flood(raw, 150, 64 * KIB), 150);
+      await server.waitForStderr(
+        /disconnecting slow connection: ConnectionId\(1\).*no outbound progress/,
+        stallMs + 4_000,
+      );
+      for (let i = 0; i < 20; i++) {
+        await raw.send({
+          id: `late-${i}`,
+          method: "mock/experimentalMethod",
+          params: { value: "p" },
+        })
+          .catch(() => {});
+      }
+      const end = await readUntilClosed(raw, 8_000);
+      assert.ok(end.eof || end.closeCode === 1013, `close code ${end.closeCode}`);
+      assert.ok(end.messages.length < 150, `${end.messages.length} replies arrived`);
+      assert.equal(
+        end.messages.filter((m) => String(m.id).startsWith("late-")).length,
+        0,
+        "requests sent after the cut-off must not be answered",
+      );
+    } finally {
+      raw.close();
+    }
+  });
+});
+
 Deno.test("websocket backpressure: a peer that pauses reading within the budget is kept and gets every reply in order", async () => {
-  await withWsServer({ env: { RUST_LOG: "warn" } }, async ({ server, port }) => {
+  // Default outbound limits; the inbound queue is raised above the request count so that no
+  // request can be refused with -32001 while the peer is not reading (that reply would
+  // legitimately overtake the queued results).
+  await withWsServer({
+    env: { RUST_LOG: "warn", CODEX_APP_SERVER_INBOUND_QUEUE_CAPACITY: "1000" },
+  }, async ({ server, port }) => {
     const raw = await slowPeer(port);
     try {
       const count = 150;
@@ -222,14 +264,21 @@ Deno.test("websocket backpressure: a peer that pauses reading within the budget 
   });
 });
 
-Deno.test("websocket backpressure: above the soft limit requests wait (no -32001) while the queue has room", async () => {
+Deno.test("websocket backpressure: above the soft limit requests wait (no -32001) while the inbound queue has room", async () => {
   await withWsServer({
-    env: { CODEX_APP_SERVER_WS_SOFT_LIMIT_BYTES: String(64 * KIB) },
+    env: {
+      CODEX_APP_SERVER_WS_SOFT_LIMIT_BYTES: String(256 * KIB),
+      CODEX_APP_SERVER_WS_SOCKET_WINDOW_BYTES: String(64 * KIB),
+      CODEX_APP_SERVER_INBOUND_QUEUE_CAPACITY: "400",
+    },
   }, async ({ port }) => {
     const raw = await slowPeer(port);
     try {
-      // 100 < the default inbound capacity of 128, so nothing may be refused.
-      const count = 100;
+      // ~8 MB of replies, more than the kernel buffers absorb, so the connection goes over
+      // its soft limit and its requests must wait; 250 < the capacity of 400, so none may be
+      // refused and every reply must come, in request order.
+      const count = 250;
+      const started = performance.now();
       assert.equal(await flood(raw, count, 32 * KIB), count);
       await sleep(300);
       const { messages } = await within(
@@ -237,8 +286,10 @@ Deno.test("websocket backpressure: above the soft limit requests wait (no -32001
         "every reply",
         raw.readMessages((m) => m.length >= count),
       );
+      const elapsed = performance.now() - started;
       assert.deepEqual(messages.map((m) => m.id), Array.from({ length: count }, (_, i) => i + 1));
       assert.ok(messages.every((m) => m.result?.echoed?.length === 32 * KIB));
+      assert.ok(elapsed < 8_000, `took ${elapsed} ms`);
     } finally {
       raw.close();
     }
@@ -299,6 +350,25 @@ Deno.test("websocket backpressure: a saturated, non-reading peer gets -32001 inb
     } finally {
       raw.close();
       await other.close();
+    }
+  });
+});
+
+Deno.test("websocket backpressure: SIGINT exits 0 promptly while a peer is not reading", async () => {
+  await withWsServer({}, async ({ server, port }) => {
+    const good = await WsClient.connect(port);
+    await good.initialize();
+    const raw = await slowPeer(port);
+    try {
+      assert.equal(await flood(raw, 150, 64 * KIB), 150);
+      const started = performance.now();
+      server.child.kill("SIGINT");
+      const status = await server.exited(5_000);
+      assert.equal(status.code, 0, server.stderr);
+      assert.ok(performance.now() - started < 3_000);
+      assert.match(await good.waitClosed(3_000), /^close 1001 /);
+    } finally {
+      raw.close();
     }
   });
 });

@@ -36,7 +36,7 @@ Deno.test("websocket banner: 127.0.0.1:0 prints listening, readyz, healthz and n
     assert.match(lines[at + 4]!, /^ {2}note: \S/);
     assert.match(lines[at + 4]!, /localhost/);
     // NO_COLOR is set by the harness: no escape sequences in the banner.
-    assert.doesNotMatch(lines.slice(at, at + 5).join("\n"), /\x1b\[/);
+    assert.ok(!lines.slice(at, at + 5).join("\n").includes("\x1b["));
     // And the port it printed is the one that serves.
     const res = await fetch(`http://127.0.0.1:${port}/readyz`);
     await res.body?.cancel();
@@ -154,6 +154,45 @@ Deno.test("websocket framing: an oversized text frame gets -32600 messageTooLarg
   });
 });
 
+Deno.test("websocket framing: the message size limit counts UTF-8 bytes, as on stdio", async () => {
+  await withWsServer({ env: { CODEX_APP_SERVER_MAX_MESSAGE_BYTES: "4096" } }, async ({ port }) => {
+    const client = await WsClient.connect(port);
+    await client.initialize({ experimentalApi: true });
+    // 2000 x "€" is 6000 bytes of UTF-8 but only 2000 UTF-16 code units.
+    const value = "€".repeat(2000);
+    const frame = JSON.stringify({ id: 43, method: "mock/experimentalMethod", params: { value } });
+    assert.ok(new TextEncoder().encode(frame).length > 4096);
+    assert.ok(frame.length < 4096);
+    await client.sendRaw(frame);
+    const reply = await client.waitFor((m) => m.id === 43, "reply to the oversized frame");
+    assert.equal(
+      reply.error?.code,
+      -32600,
+      `accepted a ${frame.length}-char frame: ${JSON.stringify(reply).slice(0, 120)}`,
+    );
+    assert.equal(reply.error.data.reason, "messageTooLarge");
+    await client.close();
+  });
+});
+
+Deno.test("websocket framing: a ping frame is answered with a pong carrying the same payload", async () => {
+  await withWsServer({}, async ({ port }) => {
+    const raw = await RawWsClient.connect(port);
+    try {
+      await raw.sendFrame(9, new TextEncoder().encode("are-you-there"));
+      const frame = await within(5_000, "pong", raw.readFrame());
+      assert.equal(frame?.opcode, 10);
+      assert.equal(new TextDecoder().decode(frame!.payload), "are-you-there");
+      // And the connection still speaks JSON-RPC.
+      await raw.send({ id: 1, method: "initialize", params: initializeParams("pinger") });
+      const { messages } = await within(5_000, "init", raw.readMessages((m) => m.length >= 1));
+      assert.match(messages[0]!.result.userAgent, /\(pinger; 1\.0\)$/);
+    } finally {
+      raw.close();
+    }
+  });
+});
+
 Deno.test("websocket handshake state: each connection must initialize itself, even after another did", async () => {
   await withWsServer({}, async ({ port }) => {
     const a = await WsClient.connect(port);
@@ -252,6 +291,29 @@ Deno.test("websocket originator: the first client to initialize names it for the
     assert.match(uaThird, /^alpha_client\/0\.105\.0 /);
     assert.ok(uaThird.endsWith("(gamma; 0)"), uaThird);
     await Promise.all([second.close(), third.close()]);
+  });
+});
+
+Deno.test("websocket originator: a refused initialize (invalid clientInfo.name) does not claim the originator", async () => {
+  await withWsServer({}, async ({ port }) => {
+    const bad = await WsClient.connect(port);
+    const good = await WsClient.connect(port);
+    const refused = await bad.initialize({ name: "bad\nname" });
+    assert.equal(refused.error?.code, -32600);
+    assert.equal(
+      refused.error.message,
+      "Invalid clientInfo.name: 'bad\nname'. Must be a valid HTTP header value.",
+    );
+    const ua: string = (await good.initialize({ name: "good_one", version: "3" })).result.userAgent;
+    assert.match(ua, /^good_one\/0\.105\.0 /);
+    // The refused connection stays uninitialized and may retry.
+    const notYet = await bad.request("mock/experimentalMethod", { value: "x" });
+    assert.deepEqual(notYet.error, { code: -32600, message: "Not initialized" });
+    const retry: string = (await bad.initialize({ name: "bad_fixed", version: "4" })).result
+      .userAgent;
+    assert.match(retry, /^good_one\/0\.105\.0 /);
+    assert.ok(retry.endsWith("(bad_fixed; 4)"), retry);
+    await Promise.all([bad.close(), good.close()]);
   });
 });
 

@@ -105,7 +105,10 @@ export class OutboundBudget implements ConnectionSink {
 
   whenWritable(): Promise<void> {
     if (this.#closed || !this.saturated) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push(resolve));
+    return new Promise((resolve) => {
+      this.#waiters.push(resolve);
+      this.#schedule(BUSY_POLL_MS);
+    });
   }
 
   /** Marks the sink closed (the socket ended or the server closes it) and frees the queue. */
@@ -140,8 +143,11 @@ export class OutboundBudget implements ConnectionSink {
       this.#head = 0;
     }
     if (!this.saturated) this.#wake();
-    if (this.#queue.length > this.#head) this.#schedule(BUSY_POLL_MS);
-    else if (socket.bufferedAmount > 0) this.#schedule(IDLE_POLL_MS);
+    if (this.#queue.length > this.#head || this.#waiters.length > 0) {
+      this.#schedule(BUSY_POLL_MS);
+    } else if (socket.bufferedAmount > 0) {
+      this.#schedule(IDLE_POLL_MS);
+    }
   }
 
   #schedule(ms: number): void {

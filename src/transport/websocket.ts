@@ -85,9 +85,7 @@ export function serveWebSocket(server: AppServer, opts: WebSocketOptions): WebSo
   const accept = (socket: WebSocket, id: number, peer: string) => {
     sockets.add(socket);
     const budget = new OutboundBudget(socket, limits, (reason) => {
-      log.warn(`disconnecting slow connection after outbound queue filled: ConnectionId(${id})`, {
-        reason,
-      });
+      log.warn(`disconnecting slow connection: ConnectionId(${id})`, { reason });
       server.closeConnection(conn);
     });
     const conn = server.openConnection(id, budget);
@@ -98,9 +96,10 @@ export function serveWebSocket(server: AppServer, opts: WebSocketOptions): WebSo
         log.warn("dropping unsupported binary websocket message", { connection_id: id });
         return;
       }
-      if (event.data.length > maxBytes) {
+      const bytes = event.data.length * 3 <= maxBytes ? 0 : utf8Length(event.data);
+      if (bytes > maxBytes) {
         const err = invalidRequest(
-          `Invalid request: message of ${event.data.length} bytes exceeds the limit of ${maxBytes} bytes`,
+          `Invalid request: message of ${bytes} bytes exceeds the limit of ${maxBytes} bytes`,
           { reason: "messageTooLarge", limitBytes: maxBytes },
         );
         conn.enqueueReply({
@@ -155,6 +154,21 @@ export function serveWebSocket(server: AppServer, opts: WebSocketOptions): WebSo
     },
     finished: httpServer.finished,
   };
+}
+
+/** UTF-8 length of a string, without allocating its encoding. */
+function utf8Length(s: string): number {
+  let bytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 function text(status: number, body: string): Response {

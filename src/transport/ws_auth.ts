@@ -57,19 +57,14 @@ export type WsAuthConfig =
   };
 
 /**
- * A refused `--ws-*` option or auth file. `usage` marks errors the reference
- * reports from its argument parser (`error: …`, exit 2); the rest it reports
- * at startup as `Error: …` with exit 1. `message` is always a single line.
+ * A refused `--ws-*` option (from {@linkcode parseWsAuthOptions}: a bad command line) or an
+ * unusable auth file (from {@linkcode createWsAuthenticator}: a startup failure).
+ * `message` is always a single line.
  */
 export class WsAuthConfigError extends Error {
-  readonly usage: boolean;
-  readonly exitCode: 1 | 2;
-
-  constructor(message: string, usage = false) {
+  constructor(message: string) {
     super(message);
     this.name = "WsAuthConfigError";
-    this.usage = usage;
-    this.exitCode = usage ? 2 : 1;
   }
 }
 
@@ -98,7 +93,7 @@ function absolutePath(path: string, context: PathContext): string {
 /** Parses like Rust's `u64::from_str` so the messages match the reference's CLI. */
 function parseU64(flag: string, value: string): bigint {
   const fail = (why: string) =>
-    new WsAuthConfigError(`invalid value '${value}' for '${flag}': ${why}`, true);
+    new WsAuthConfigError(`invalid value '${value}' for '${flag}': ${why}`);
   if (value === "" || value === "+") throw fail("cannot parse integer from empty string");
   const digits = value.startsWith("+") ? value.slice(1) : value;
   if (!/^[0-9]+$/.test(digits)) throw fail("invalid digit found in string");
@@ -125,7 +120,6 @@ function requirePathValue(flag: string, value: string | undefined): void {
   if (value === "") {
     throw new WsAuthConfigError(
       `a value is required for '${flag}' but none was supplied`,
-      true,
     );
   }
 }
@@ -144,7 +138,6 @@ export function parseWsAuthOptions(
   if (raw.wsAuth !== undefined && !MODES.includes(raw.wsAuth as WsAuthMode)) {
     throw new WsAuthConfigError(
       `invalid value '${raw.wsAuth}' for '--ws-auth <MODE>' [possible values: ${MODES.join(", ")}]`,
-      true,
     );
   }
   requirePathValue("--ws-token-file <PATH>", raw.wsTokenFile);

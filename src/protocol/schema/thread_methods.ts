@@ -18,6 +18,29 @@ export const DynamicToolSpec = z.object({
 }).meta({ id: "DynamicToolSpec" });
 export type DynamicToolSpec = z.infer<typeof DynamicToolSpec>;
 
+/** Settings a client may override when starting, resuming or forking a thread. */
+const threadOverrideShape = {
+  approvalPolicy: AskForApproval.nullish(),
+  baseInstructions: z.string().nullish(),
+  config: z.record(z.string(), z.unknown()).nullish(),
+  cwd: z.string().nullish(),
+  developerInstructions: z.string().nullish(),
+  model: z.string().nullish(),
+  modelProvider: z.string().nullish(),
+  sandbox: SandboxMode.nullish(),
+};
+
+/** What `thread/start`, `thread/resume` and `thread/fork` all answer: the thread and its settings. */
+const threadSessionShape = {
+  approvalPolicy: AskForApproval,
+  cwd: z.string(),
+  model: z.string(),
+  modelProvider: z.string(),
+  reasoningEffort: ReasoningEffort.nullish(),
+  sandbox: SandboxPolicy,
+  thread: Thread,
+};
+
 export const ThreadArchiveParams = z.object({
   threadId: z.string(),
 }).meta({ id: "ThreadArchiveParams" });
@@ -49,29 +72,14 @@ export const ThreadCompactStartResponse = z.object({}).meta({ id: "ThreadCompact
 export type ThreadCompactStartResponse = z.infer<typeof ThreadCompactStartResponse>;
 
 export const ThreadForkParams = z.object({
-  approvalPolicy: AskForApproval.nullish(),
-  baseInstructions: z.string().nullish(),
-  config: z.record(z.string(), z.unknown()).nullish(),
-  cwd: z.string().nullish(),
-  developerInstructions: z.string().nullish(),
-  model: z.string().nullish(),
-  modelProvider: z.string().nullish(),
+  ...threadOverrideShape,
   path: z.string().nullish().meta({ experimental: true }),
   persistExtendedHistory: z.boolean().default(false).meta({ experimental: true }),
-  sandbox: SandboxMode.nullish(),
   threadId: z.string(),
 }).meta({ id: "ThreadForkParams" });
 export type ThreadForkParams = z.infer<typeof ThreadForkParams>;
 
-export const ThreadForkResponse = z.object({
-  approvalPolicy: AskForApproval,
-  cwd: z.string(),
-  model: z.string(),
-  modelProvider: z.string(),
-  reasoningEffort: ReasoningEffort.nullish(),
-  sandbox: SandboxPolicy,
-  thread: Thread,
-}).meta({ id: "ThreadForkResponse" });
+export const ThreadForkResponse = z.object(threadSessionShape).meta({ id: "ThreadForkResponse" });
 export type ThreadForkResponse = z.infer<typeof ThreadForkResponse>;
 
 export const ThreadSortKey = z.enum(["created_at", "updated_at"]).meta({ id: "ThreadSortKey" });
@@ -133,31 +141,18 @@ export const ThreadReadResponse = z.object({
 export type ThreadReadResponse = z.infer<typeof ThreadReadResponse>;
 
 export const ThreadResumeParams = z.object({
-  approvalPolicy: AskForApproval.nullish(),
-  baseInstructions: z.string().nullish(),
-  config: z.record(z.string(), z.unknown()).nullish(),
-  cwd: z.string().nullish(),
-  developerInstructions: z.string().nullish(),
+  ...threadOverrideShape,
   history: z.array(ResponseItem).nullish().meta({ experimental: true }),
-  model: z.string().nullish(),
-  modelProvider: z.string().nullish(),
   path: z.string().nullish().meta({ experimental: true }),
   persistExtendedHistory: z.boolean().default(false).meta({ experimental: true }),
   personality: Personality.nullish(),
-  sandbox: SandboxMode.nullish(),
   threadId: z.string(),
 }).meta({ id: "ThreadResumeParams" });
 export type ThreadResumeParams = z.infer<typeof ThreadResumeParams>;
 
-export const ThreadResumeResponse = z.object({
-  approvalPolicy: AskForApproval,
-  cwd: z.string(),
-  model: z.string(),
-  modelProvider: z.string(),
-  reasoningEffort: ReasoningEffort.nullish(),
-  sandbox: SandboxPolicy,
-  thread: Thread,
-}).meta({ id: "ThreadResumeResponse" });
+export const ThreadResumeResponse = z.object(threadSessionShape).meta({
+  id: "ThreadResumeResponse",
+});
 export type ThreadResumeResponse = z.infer<typeof ThreadResumeResponse>;
 
 export const ThreadRollbackParams = z.object({
@@ -181,33 +176,18 @@ export const ThreadSetNameResponse = z.object({}).meta({ id: "ThreadSetNameRespo
 export type ThreadSetNameResponse = z.infer<typeof ThreadSetNameResponse>;
 
 export const ThreadStartParams = z.object({
-  approvalPolicy: AskForApproval.nullish(),
-  baseInstructions: z.string().nullish(),
-  config: z.record(z.string(), z.unknown()).nullish(),
-  cwd: z.string().nullish(),
-  developerInstructions: z.string().nullish(),
+  ...threadOverrideShape,
   dynamicTools: z.array(DynamicToolSpec).nullish().meta({ experimental: true }),
   ephemeral: z.boolean().nullish(),
   experimentalRawEvents: z.boolean().default(false).meta({ experimental: true }),
   mockExperimentalField: z.string().nullish().meta({ experimental: true }),
-  model: z.string().nullish(),
-  modelProvider: z.string().nullish(),
   persistExtendedHistory: z.boolean().default(false).meta({ experimental: true }),
   personality: Personality.nullish(),
-  sandbox: SandboxMode.nullish(),
   serviceName: z.string().nullish(),
 }).meta({ id: "ThreadStartParams" });
 export type ThreadStartParams = z.infer<typeof ThreadStartParams>;
 
-export const ThreadStartResponse = z.object({
-  approvalPolicy: AskForApproval,
-  cwd: z.string(),
-  model: z.string(),
-  modelProvider: z.string(),
-  reasoningEffort: ReasoningEffort.nullish(),
-  sandbox: SandboxPolicy,
-  thread: Thread,
-}).meta({ id: "ThreadStartResponse" });
+export const ThreadStartResponse = z.object(threadSessionShape).meta({ id: "ThreadStartResponse" });
 export type ThreadStartResponse = z.infer<typeof ThreadStartResponse>;
 
 export const ThreadUnarchiveParams = z.object({
