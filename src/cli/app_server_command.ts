@@ -119,6 +119,7 @@ export async function runAppServerCommand(args: string[]): Promise<number> {
     }
 
     configureLogging();
+    keepRunningOnStrayErrors();
     const tuning = readTuning();
     const server = new AppServer({
       codexHome: resolveCodexHome(),
@@ -210,6 +211,26 @@ function banner(addr: string, hostname: string, authenticated: boolean): string 
     `  healthz: http://${addr}/healthz`,
     dim(`  note: ${note}`),
   ].join("\n");
+}
+
+/**
+ * A bug in one handler or socket callback must not take every client down: stray errors
+ * are logged and the server keeps serving.
+ */
+function keepRunningOnStrayErrors(): void {
+  const log = getLogger("codex_app_server");
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    log.error("unhandled promise rejection", { error: describeError(event.reason) });
+  });
+  globalThis.addEventListener("error", (event) => {
+    event.preventDefault();
+    log.error("uncaught exception", { error: describeError(event.error) });
+  });
+}
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }
 
 async function exit(code: number): Promise<never> {
