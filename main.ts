@@ -13,6 +13,7 @@ Usage: codex <COMMAND> [ARGS]
 
 Commands:
   app-server   Serve the app-server JSON-RPC protocol over stdio or a websocket
+  config       Show, change and check configuration (show, get, set, unset, validate, path)
   help         Print this help
 
 Options:
@@ -26,6 +27,10 @@ async function main(args: string[]): Promise<number> {
       // Loaded on demand so `--version` and `--help` stay instant.
       const { runAppServerCommand } = await import("./src/cli/app_server_command.ts");
       return await runAppServerCommand(rest);
+    }
+    case "config": {
+      const { runConfigCommand } = await import("./src/cli/config_command.ts");
+      return await runConfigCommand(rest);
     }
     case undefined:
     case "help":

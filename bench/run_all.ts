@@ -1,6 +1,6 @@
 /**
- * Runs every benchmark in sequence (cold start, idle RSS, websocket throughput) and ends with a
- * compact ours-vs-reference summary. Backs `deno task bench`.
+ * Runs every benchmark in sequence (cold start, idle RSS, websocket throughput, config load and
+ * write) and ends with a compact ours-vs-reference summary. Backs `deno task bench`.
  *
  * Usage: deno task bench [--quick] [--runs 20] [--reps 3] [--connections 100] [--requests 1000]
  *        [--window 16] [--skip-ours] [--skip-ref] [--ours-main PATH] [--ref-bin PATH] [--json]
@@ -10,6 +10,7 @@
 
 import { parseArgs } from "node:util";
 import { type ColdStartResult, printColdStart, runColdStart } from "./cold_start.ts";
+import { type ConfigBenchReport, printConfigBench, runConfigBench } from "./config_bench.ts";
 import { type IdleRssResult, printIdleRss, runIdleRss } from "./idle_rss.ts";
 import {
   printThroughput,
@@ -51,6 +52,7 @@ if (!common.skipRef) common.refBin = await referenceBin(common.refBin);
 let cold: ColdStartResult[] = [];
 let rss: IdleRssResult[] = [];
 let tput: ThroughputResult[] = [];
+let config: ConfigBenchReport | undefined;
 const failures: string[] = [];
 
 const started = performance.now();
@@ -79,9 +81,16 @@ try {
 } catch (err) {
   failures.push(`throughput: ${errorText(err)}`);
 }
+if (!values.json) print();
+try {
+  config = await runConfigBench({ ...common, runs: num(values.runs, 30, 10) });
+  if (!values.json) printConfigBench(config);
+} catch (err) {
+  failures.push(`config: ${errorText(err)}`);
+}
 
 if (values.json) {
-  print(JSON.stringify({ coldStart: cold, idleRss: rss, throughput: tput, failures }));
+  print(JSON.stringify({ coldStart: cold, idleRss: rss, throughput: tput, config, failures }));
 } else {
   print(`\nsummary (${fmt((performance.now() - started) / 1000, 0)} s)`);
   const names = [...new Set([...cold, ...rss, ...tput].map((r) => r.name))];
@@ -94,11 +103,14 @@ if (values.json) {
     "p99 ms",
     "overloads",
     "stalled peer",
+    "cfg read ms",
+    "cfg write ms",
   ]];
   for (const name of names) {
     const c = cold.find((r) => r.name === name);
     const m = rss.find((r) => r.name === name);
     const t = tput.find((r) => r.name === name);
+    const cf = config?.results.find((r) => r.server === name);
     rows.push([
       name,
       c?.error ? "error" : fmt(c?.median),
@@ -108,6 +120,8 @@ if (values.json) {
       fmt(t?.p99Ms, 2),
       t && !t.error ? String(t.overloads) : "-",
       t ? (t.slow.disconnected ? "disconnected" : slowSummary(t.slow).split(";")[0]!) : "-",
+      cf?.error ? "error" : fmt(cf?.readMs, 2),
+      cf?.error ? "error" : fmt(cf?.writeMs, 2),
     ]);
   }
   print(table(rows));

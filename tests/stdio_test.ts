@@ -344,7 +344,7 @@ Deno.test("router: protocol methods without a handler answer -32601 notImplement
   await withStdio({}, async (client) => {
     await initExperimental(client);
     let id = 0;
-    for (const method of ["thread/start", "thread/list", "config/read", "model/list"]) {
+    for (const method of ["thread/start", "thread/list", "account/read", "model/list"]) {
       const reply = await client.request(method, {}, ++id);
       assert.deepEqual(reply, {
         error: {

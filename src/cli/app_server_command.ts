@@ -8,6 +8,7 @@
 import { AppServer } from "../server/app_server.ts";
 import type { AppServerOptions } from "../server/context.ts";
 import { resolveCodexHome } from "../core/codex_home.ts";
+import { ConfigService } from "../config/config_service.ts";
 import { ListenUrlError, parseListenUrl } from "../transport/listen_url.ts";
 import { serveStdio } from "../transport/stdio.ts";
 import { serveWebSocket } from "../transport/websocket.ts";
@@ -43,6 +44,8 @@ Options:
       --analytics-default-enabled
                              Make analytics default to on; [analytics] enabled in config.toml
                              still decides
+      --strict-config        Refuse to start (exit 1) when the configuration has errors or
+                             unknown keys, listing each one
       --ws-auth <MODE>       Require a bearer token on websocket upgrades:
                              capability-token | signed-bearer-token
       --ws-token-file <PATH>             capability-token: file holding the token
@@ -64,6 +67,7 @@ const OPTIONS = {
   enable: { type: "string", multiple: true },
   disable: { type: "string", multiple: true },
   "analytics-default-enabled": { type: "boolean" },
+  "strict-config": { type: "boolean" },
   "ws-auth": { type: "string" },
   "ws-token-file": { type: "string" },
   "ws-token-sha256": { type: "string" },
@@ -118,12 +122,27 @@ export async function runAppServerCommand(args: string[]): Promise<number> {
       throw new UsageError("--ws-auth applies only to a ws:// --listen URL");
     }
 
+    if (values["strict-config"]) {
+      // Imported only when asked for, so a plain start stays as fast as before.
+      const { strictConfigRefusal } = await import("./config_check.ts");
+      const refusal = await strictConfigRefusal({
+        codexHome: resolveCodexHome(),
+        cwd: Deno.cwd(),
+        overrides: options.configOverrides,
+        featureToggles: options.featureToggles,
+        analyticsDefaultEnabled: options.analyticsDefaultEnabled,
+      });
+      if (refusal !== null) return refusal;
+    }
+
     configureLogging();
     keepRunningOnStrayErrors();
     const tuning = readTuning();
+    const codexHome = resolveCodexHome();
     const server = new AppServer({
-      codexHome: resolveCodexHome(),
+      codexHome,
       options,
+      config: await loadStartupConfig(codexHome, options),
       inboundCapacity: tuning.inboundCapacity,
     });
 
@@ -171,6 +190,28 @@ export async function runAppServerCommand(args: string[]): Promise<number> {
     return await exit(0);
   } catch (err) {
     return reportError(err, "codex app-server --help");
+  }
+}
+
+/**
+ * Loads every config layer once at startup. A bad file never stops the server (its problems
+ * become `configWarning`s); even an unexpected failure only leaves the config methods failing.
+ */
+async function loadStartupConfig(
+  codexHome: string,
+  options: AppServerOptions,
+): Promise<ConfigService | null> {
+  try {
+    return await ConfigService.load({
+      codexHome,
+      cwd: Deno.cwd(),
+      overrides: options.configOverrides,
+      featureToggles: options.featureToggles,
+      analyticsDefaultEnabled: options.analyticsDefaultEnabled,
+    });
+  } catch (err) {
+    getLogger("codex_app_server").error(`failed to load configuration: ${describeError(err)}`);
+    return null;
   }
 }
 

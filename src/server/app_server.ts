@@ -14,6 +14,7 @@ import { type HandlerTable, Router } from "./router.ts";
 import { ServerRequests } from "./server_requests.ts";
 import { handlers as defaultHandlers } from "./handlers/mod.ts";
 import { getLogger } from "../log/logger.ts";
+import type { ConfigService } from "../config/config_service.ts";
 
 const log = getLogger("codex_app_server");
 
@@ -21,6 +22,8 @@ const log = getLogger("codex_app_server");
 export interface AppServerInit {
   codexHome: string;
   options?: Partial<AppServerOptions>;
+  /** Configuration loaded at startup; without it the config methods answer `-32603`. */
+  config?: ConfigService | null;
   handlers?: HandlerTable;
   inboundCapacity?: number;
   env?: Record<string, string | undefined>;
@@ -45,6 +48,7 @@ export class AppServer {
         featureToggles: [],
         ...init.options,
       },
+      config: init.config ?? null,
     };
     this.#router = new Router(this.context, init.handlers ?? defaultHandlers);
     this.#inboundCapacity = init.inboundCapacity ?? DEFAULT_INBOUND_CAPACITY;

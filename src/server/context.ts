@@ -6,6 +6,7 @@
  */
 
 import type { OriginatorState } from "../core/user_agent.ts";
+import type { ConfigService } from "../config/config_service.ts";
 import type { Connection } from "./connection.ts";
 import type { OutgoingRouter } from "./outgoing.ts";
 import type { ServerRequests } from "./server_requests.ts";
@@ -28,6 +29,8 @@ export interface ServerContext {
   readonly outgoing: OutgoingRouter;
   readonly serverRequests: ServerRequests;
   readonly options: AppServerOptions;
+  /** Layered configuration loaded at startup; null only in servers built without it (tests). */
+  readonly config: ConfigService | null;
 }
 
 /** The context of one request. */

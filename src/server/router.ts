@@ -117,12 +117,23 @@ export class Router {
     try {
       const result = await this.#dispatch(conn, request);
       conn.send({ id: request.id, result });
+      if (request.method === "initialize") this.#afterInitialize(conn);
     } catch (err) {
       const rpc = toRpcError(err);
       if (rpc.code === -32603) log.error(`request failed: ${request.method}: ${rpc.message}`);
       conn.send({ error: rpc.toErrorObject(), id: request.id });
     }
   };
+
+  /**
+   * Connection-scoped notifications owed right after the `initialize` response (the
+   * reference sends config warnings then, to every connection that initializes).
+   */
+  #afterInitialize(conn: Connection): void {
+    for (const warning of this.#server.config?.startupWarnings() ?? []) {
+      this.#server.outgoing.notify(conn, "configWarning", warning);
+    }
+  }
 
   async #dispatch(conn: Connection, request: RequestMessage): Promise<unknown> {
     const { method } = request;

@@ -6,6 +6,12 @@
  */
 
 import type { HandlerTable } from "../router.ts";
+import {
+  configBatchWrite,
+  configRead,
+  configRequirementsRead,
+  configValueWrite,
+} from "./config.ts";
 import { initialize } from "./initialize.ts";
 import { mockExperimentalMethod } from "./mock.ts";
 
@@ -13,4 +19,8 @@ import { mockExperimentalMethod } from "./mock.ts";
 export const handlers: HandlerTable = {
   "initialize": initialize,
   "mock/experimentalMethod": mockExperimentalMethod,
+  "config/read": configRead,
+  "config/value/write": configValueWrite,
+  "config/batchWrite": configBatchWrite,
+  "configRequirements/read": configRequirementsRead,
 };
