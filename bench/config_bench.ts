@@ -4,11 +4,12 @@
  * reference's the stdio round trip of `config/read` (with layers, from the project's subfolder)
  * and of `config/value/write`, interleaved run by run.
  *
- * The reference always reads `/etc/codex`, so the system layer lives there: an existing
- * `/etc/codex` is moved aside for the run and put back afterwards. When that is not possible
- * (or with `--no-etc`) the system layer is left out for both servers and the table says so.
+ * The reference always reads `/etc/codex`, so a system layer can only live there. By default
+ * the system layer is left out for both servers (the table says so); `--with-etc` moves an
+ * existing `/etc/codex` aside for the run and puts it back afterwards (only on a machine of
+ * your own: other processes would see the benchmark's system layer meanwhile).
  *
- * Usage: deno run --allow-all bench/config_bench.ts [--runs 30] [--warmup 3] [--no-etc]
+ * Usage: deno run --allow-all bench/config_bench.ts [--runs 30] [--warmup 3] [--with-etc]
  *        [--skip-ours] [--skip-ref] [--ours-main PATH] [--ref-bin PATH] [--json]
  *
  * @module
@@ -305,7 +306,7 @@ export async function runConfigBench(opts: ConfigBenchOptions = {}): Promise<Con
   const runs = Math.max(1, Math.min(opts.runs ?? 30, 1000));
   const warmup = Math.max(0, Math.min(opts.warmup ?? 3, 50));
   const specs = await resolveServers(opts);
-  const etc = opts.noEtc ? { dir: null, why: "--no-etc" } : await claimEtcCodex();
+  const etc = opts.noEtc ? { dir: null, why: "no --with-etc" } : await claimEtcCodex();
   const stopOnSignal = () => {
     void (etc.dir ? etc.restore() : Promise.resolve()).finally(() => Deno.exit(130));
   };
@@ -402,14 +403,14 @@ if (import.meta.main) {
       ...COMMON_FLAGS,
       runs: { type: "string" },
       warmup: { type: "string" },
-      "no-etc": { type: "boolean" },
+      "with-etc": { type: "boolean" },
     },
   });
   const report = await runConfigBench({
     ...commonOptions(values),
     runs: values.runs ? Number(values.runs) : undefined,
     warmup: values.warmup ? Number(values.warmup) : undefined,
-    noEtc: values["no-etc"] === true,
+    noEtc: values["with-etc"] !== true,
   });
   if (values.json) print(JSON.stringify(report));
   else printConfigBench(report);

@@ -12,7 +12,7 @@ import { getPath } from "../config/merge.ts";
 import { validateConfig } from "../config/schema.ts";
 import { locateProblem, renderProblem } from "../config/diagnostics.ts";
 import { parseToml, parseTomlValue } from "../config/toml_read.ts";
-import { layerVersion } from "../config/version.ts";
+import { fileLayerVersion } from "../config/layers.ts";
 import type { ConfigProblem, TomlTable, TomlValue } from "../config/types.ts";
 import { CommandError, printErr, printOut } from "./output.ts";
 import {
@@ -68,7 +68,7 @@ async function writeKey(ctx: Context, keys: string[], value: TomlValue | null): 
       written = await writeUserConfig({
         codexHome: ctx.inputs.codexHome,
         edits: [edit],
-        expectedVersion: layerVersion(current.table),
+        expectedVersion: fileLayerVersion(current.table, userFile),
         validate,
       });
     } catch (err) {

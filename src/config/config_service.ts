@@ -16,7 +16,7 @@ import { loadConfig } from "./load.ts";
 import { loadRequirements } from "./requirements.ts";
 import { validateConfig } from "./schema.ts";
 import { formatProblem } from "./diagnostics.ts";
-import { getPath } from "./merge.ts";
+import { getPath, mergeTables } from "./merge.ts";
 import { toJsonValue } from "./version.ts";
 import { type ConfigEditRequest, configWriteError, writeUserConfig } from "./edit.ts";
 import { getLogger } from "../log/logger.ts";
@@ -145,12 +145,35 @@ export class ConfigService {
       expectedVersion: req.expectedVersion,
       validate: (table) => validateConfig(table).problems,
     });
-    await this.reload();
-    const view = await this.read(null);
+    // In the thread-agnostic view only session flags and managed config sit above the user
+    // layer, and neither changes with this write: judge overrides from them and the written
+    // table, without loading everything again.
+    const above = this.#loaded.layers.filter((l) =>
+      l.source.type === "sessionFlags" || l.source.type.startsWith("legacyManaged")
+    );
+    // The startup view catches up in the background.
+    void this.reload().catch((err) =>
+      log.error("config reload after write failed", { error: String(err) })
+    );
     let overriddenMetadata: OverriddenMetadata | null = null;
-    for (const edit of req.edits) {
-      overriddenMetadata = overriddenBy(view, edit.keyPath.split("."));
-      if (overriddenMetadata) break;
+    if (above.length > 0) {
+      const user: ConfigLayer = {
+        source: { type: "user", file: written.filePath },
+        file: written.filePath,
+        text: null,
+        raw: written.table,
+        version: written.version,
+        disabledReason: null,
+        problems: [],
+      };
+      const view = {
+        layers: [user, ...above],
+        merged: above.reduce((acc, l) => mergeTables(acc, l.raw), written.table),
+      };
+      for (const edit of req.edits) {
+        overriddenMetadata = overriddenBy(view, edit.keyPath.split("."));
+        if (overriddenMetadata) break;
+      }
     }
     return {
       status: overriddenMetadata ? "okOverridden" : "ok",
@@ -182,7 +205,10 @@ function loadOptions(o: Required<ConfigServiceOptions>, cwd: string | null) {
  * enabled layer above the user layer that sets it (or a parent of it) is reported, as the
  * reference does.
  */
-function overriddenBy(view: LoadedConfig, path: string[]): OverriddenMetadata | null {
+function overriddenBy(
+  view: Pick<LoadedConfig, "layers" | "merged">,
+  path: string[],
+): OverriddenMetadata | null {
   const userAt = view.layers.findIndex((l) => l.source.type === "user");
   const effective = getPath(view.merged, path);
   const written = userAt === -1 ? undefined : getPath(view.layers[userAt]!.raw, path);

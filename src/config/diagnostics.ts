@@ -7,7 +7,7 @@
  */
 
 import type { ConfigProblem, TextRange } from "./types.ts";
-import { findNode, scanToml, spanToRange } from "./toml_spans.ts";
+import { findNode, scanCached, spanToRange } from "./toml_spans.ts";
 
 const START: TextRange = { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
 
@@ -19,7 +19,7 @@ export function locateProblem(problem: ConfigProblem, file: string, text: string
 
 function locate(keyPath: string | null, text: string): TextRange | null {
   if (keyPath === null) return null;
-  const nodes = scanToml(text);
+  const nodes = scanCached(text);
   // Feature-map errors name the whole table; point at the first entry that is not a bool.
   if (keyPath === "features") {
     const entry = nodes.find((n) =>

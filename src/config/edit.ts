@@ -26,7 +26,7 @@ import {
   type ConfigWriteErrorCode,
 } from "./edit_text.ts";
 import { parseToml } from "./toml_read.ts";
-import { layerVersion } from "./version.ts";
+import { fileLayerVersion } from "./layers.ts";
 import { formatProblem } from "./diagnostics.ts";
 
 export { applyEdits, type ConfigEditRequest, configWriteError, type ConfigWriteErrorCode };
@@ -80,7 +80,7 @@ async function writeLocked(
   const text = await readIfExists(filePath);
   const current = parseToml(text, filePath);
   const broken = current.problems.find((p) => p.kind === "syntax");
-  if (opts.expectedVersion != null && opts.expectedVersion !== layerVersion(current.table)) {
+  if (opts.expectedVersion != null && opts.expectedVersion !== fileLayerVersion(current.table, filePath)) {
     throw configWriteError(
       "configVersionConflict",
       "Configuration was modified since last read. Fetch latest version and retry.",
@@ -108,7 +108,7 @@ async function writeLocked(
     );
   }
   await replaceAtomically(filePath, newText);
-  return { filePath, version: layerVersion(written.table), table: written.table };
+  return { filePath, version: fileLayerVersion(written.table, filePath), table: written.table };
 }
 
 function problemKey(p: ConfigProblem): string {

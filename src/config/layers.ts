@@ -67,6 +67,14 @@ export async function discoverLayerStack(opts: LoadOptions): Promise<{
   return { layers, ...validateLayerStack(layers) };
 }
 
+/**
+ * The version of a file layer as clients see it: path fields resolved against the file's
+ * folder first, as the reference does, so `expectedVersion` checks agree with `config/read`.
+ */
+export function fileLayerVersion(table: TomlTable, file: string): string {
+  return layerVersion(resolveLayerPaths(table, dirname(file)));
+}
+
 async function readFileLayer(source: ConfigLayerSource, file: string): Promise<ConfigLayer> {
   const read = await readTomlFile(file);
   const raw = resolveLayerPaths(read.table, dirname(file));

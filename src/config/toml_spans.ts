@@ -392,8 +392,17 @@ function naiveKeyPath(path: readonly KeySegment[]): string {
 
 /** Span of what `keyPath` names in the TOML text; see the module doc. Null if not found. */
 export function locateKeyPath(text: string, keyPath: string): TextRange | null {
-  const node = findNode(scanToml(text), keyPath);
+  const node = findNode(scanCached(text), keyPath);
   return node ? spanToRange(text, node.start, node.end) : null;
+}
+
+// One file's problems are located one after another: scan it once, not once per problem.
+let lastScan: { text: string; nodes: SpanNode[] } | null = null;
+
+/** {@linkcode scanToml}, remembering the last text scanned. */
+export function scanCached(text: string): SpanNode[] {
+  if (lastScan?.text !== text) lastScan = { text, nodes: scanToml(text) };
+  return lastScan.nodes;
 }
 
 /** Line/column (1-based, column in characters) of a UTF-16 offset inside the text. */
@@ -419,6 +428,14 @@ export function charCount(text: string, from: number, to: number): number {
 
 /** Range of the UTF-16 span `[start, end)`; the end is inclusive in the result. */
 export function spanToRange(text: string, start: number, end: number): TextRange {
+  if (start < text.length && end <= text.length) {
+    // Fast path: positions straight from UTF-16 offsets (the common case, no allocation).
+    let last = end - 1;
+    const low = text.charCodeAt(last);
+    if (last > start && low >= 0xdc00 && low <= 0xdfff) last--;
+    const startPos = positionAt(text, start);
+    return { start: startPos, end: end > start ? positionAt(text, last) : { ...startPos } };
+  }
   const s = utf16ToChar(text, start);
   let last = end - 1;
   const lo = text.charCodeAt(last);
