@@ -80,7 +80,10 @@ async function writeLocked(
   const text = await readIfExists(filePath);
   const current = parseToml(text, filePath);
   const broken = current.problems.find((p) => p.kind === "syntax");
-  if (opts.expectedVersion != null && opts.expectedVersion !== fileLayerVersion(current.table, filePath)) {
+  if (
+    opts.expectedVersion != null &&
+    opts.expectedVersion !== fileLayerVersion(current.table, filePath)
+  ) {
     throw configWriteError(
       "configVersionConflict",
       "Configuration was modified since last read. Fetch latest version and retry.",
