@@ -134,8 +134,12 @@ Deno.test("a config.toml that is not TOML is reported with its position; reads s
           range: { start: { line: 1, column: 10 }, end: { line: 1, column: 10 } },
         },
       });
-      const read = await client.request("config/read", {});
+      const read = await client.request("config/read", { includeLayers: true });
       assert.equal(read.result.config.model, "flag");
+      const user = read.result.layers.find((l: { name: { type: string } }) =>
+        l.name.type === "user"
+      );
+      assert.equal(user.disabledReason, `Ignored: ${file}:1:10: unclosed table, expected \`]\``);
       const req = await client.request("configRequirements/read");
       assert.deepEqual(req.result, { requirements: null });
     });
@@ -281,6 +285,20 @@ Deno.test("configRequirements/read reports requirements.toml", async () => {
       assert.deepEqual(requirements.allowedApprovalPolicies, ["never", "on-request"]);
       assert.deepEqual(requirements.allowedSandboxModes, ["read-only"]);
       assert.equal(requirements.allowedWebSearchModes ?? null, null);
+    });
+  });
+});
+
+Deno.test("values replaced by requirements are announced with configWarning at initialize", async () => {
+  const requirementsToml = 'allowed_approval_policies = ["on-request"]\n';
+  await withSetup({ requirementsToml, userToml: 'approval_policy = "never"\n' }, async (s) => {
+    await withStdioServer(s, [], async (client) => {
+      const warnings = (await initAndCollect(client)).filter((m) => m.method === "configWarning");
+      assert.equal(warnings.length, 1, JSON.stringify(warnings));
+      const { summary, details } = warnings[0]!.params;
+      assert.equal(summary, "Configuration constrained by requirements.");
+      assert.match(details, /`approval_policy`.*falling back to required value on-request/);
+      assert.ok(details.includes(`(set by ${join(s.systemDir, "requirements.toml")})`), details);
     });
   });
 });

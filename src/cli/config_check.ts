@@ -50,6 +50,7 @@ export async function loadSnapshot(inputs: SessionInputs): Promise<ConfigSnapsho
   const req = await loadRequirements(systemDir);
   const effective = resolveEffective(loaded, req.requirements, {
     requirementSources: req.sources,
+    mcpAllowList: req.mcpAllowList,
     analyticsDefaultEnabled: inputs.analyticsDefaultEnabled,
   });
   const seen = new Set<string>();

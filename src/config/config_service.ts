@@ -13,7 +13,8 @@ import type { ConfigRequirements } from "../protocol/schema/config.ts";
 import type { ConfigWriteResponse, OverriddenMetadata } from "../protocol/schema/config_write.ts";
 import type { ConfigLayer, ConfigProblem, LoadedConfig, TomlValue } from "./types.ts";
 import { loadConfig } from "./load.ts";
-import { loadRequirements } from "./requirements.ts";
+import { type LoadedRequirements, loadRequirements } from "./requirements.ts";
+import { resolveEffective } from "./effective.ts";
 import { validateConfig } from "./schema.ts";
 import { formatProblem } from "./diagnostics.ts";
 import { getPath, mergeTables } from "./merge.ts";
@@ -31,6 +32,8 @@ const log = getLogger("codex_app_server");
 export const INVALID_SETTINGS_SUMMARY = "Invalid configuration; ignoring the invalid settings.";
 /** Summary when a file cannot be parsed at all (then none of its settings apply). */
 export const INVALID_FILE_SUMMARY = "Invalid configuration; ignoring this file.";
+/** Summary when requirements replace a configured value. */
+export const REQUIREMENT_SUMMARY = "Configuration constrained by requirements.";
 const DISABLED_PROJECTS_SUMMARY =
   "Project config.toml files are disabled in the following folders. Settings in those files are ignored, but skills and exec policies still load.\n";
 
@@ -69,13 +72,19 @@ export class ConfigService {
   private constructor(
     options: Required<ConfigServiceOptions>,
     loaded: LoadedConfig,
-    req: { requirements: ConfigRequirements | null; problems: ConfigProblem[] },
+    req: LoadedRequirements,
   ) {
     this.options = options;
     this.#loaded = loaded;
     this.#requirements = req.requirements;
     this.#requirementProblems = req.problems;
-    this.#warnings = buildWarnings(loaded, req.problems);
+    // Values that requirements replace are announced up front, not only when a thread starts.
+    const enforced = resolveEffective(loaded, req.requirements, {
+      requirementSources: req.sources,
+      mcpAllowList: req.mcpAllowList,
+      analyticsDefaultEnabled: options.analyticsDefaultEnabled,
+    }).problems;
+    this.#warnings = buildWarnings(loaded, [...req.problems, ...enforced]);
     for (const w of this.#warnings) log.error(`${w.summary} ${w.details ?? ""}`.trimEnd());
   }
 
@@ -257,7 +266,7 @@ function overrideMessage(layer: ConfigLayer): string {
 }
 
 /** Problems people must hear about at startup; unknown keys are only for `--strict-config`. */
-const WARNED_KINDS = new Set<ConfigProblem["kind"]>(["syntax", "type", "reference"]);
+const WARNED_KINDS = new Set<ConfigProblem["kind"]>(["syntax", "type", "reference", "requirement"]);
 
 function buildWarnings(
   loaded: LoadedConfig,
@@ -270,7 +279,11 @@ function buildWarnings(
   for (const p of [...loaded.problems, ...requirementProblems]) {
     if (!WARNED_KINDS.has(p.kind) || (p.file !== null && disabledFiles.has(p.file))) continue;
     const w: ConfigWarningNotification = {
-      summary: p.kind === "syntax" ? INVALID_FILE_SUMMARY : INVALID_SETTINGS_SUMMARY,
+      summary: p.kind === "syntax"
+        ? INVALID_FILE_SUMMARY
+        : p.kind === "requirement"
+        ? REQUIREMENT_SUMMARY
+        : INVALID_SETTINGS_SUMMARY,
       details: formatProblem(p),
     };
     if (p.file !== null) w.path = p.file;

@@ -8,7 +8,7 @@
 
 import { isTomlTable, mergeTables } from "./merge.ts";
 import { providerExists, selectedProfile } from "./load.ts";
-import { constrain, type RequirementSources } from "./requirements.ts";
+import { constrain, type McpAllowList, type RequirementSources } from "./requirements.ts";
 import { DEFAULT_PROJECT_ROOT_MARKERS } from "./layers.ts";
 import { type ConfigRequirements, Verbosity, WebSearchMode } from "../protocol/schema/config.ts";
 import { AskForApproval, SandboxMode } from "../protocol/schema/sandbox.ts";
@@ -68,6 +68,8 @@ export interface ResolveOptions {
   cwdTrusted?: boolean;
   /** Who set each requirement, for the fallback messages. */
   requirementSources?: RequirementSources;
+  /** MCP servers an administrator allows; others are left out with a problem. */
+  mcpAllowList?: McpAllowList | null;
 }
 
 /**
@@ -143,7 +145,7 @@ export function resolveEffective(
     instructions: str(t["instructions"]),
     developerInstructions: str(t["developer_instructions"]),
     chatgptBaseUrl: str(t["chatgpt_base_url"]) ?? DEFAULT_CHATGPT_BASE_URL,
-    mcpServers: isTomlTable(t["mcp_servers"]) ? t["mcp_servers"] : {},
+    mcpServers: allowedMcpServers(t["mcp_servers"], opts.mcpAllowList ?? null, problems),
     shellEnvironmentPolicy: isTomlTable(t["shell_environment_policy"])
       ? t["shell_environment_policy"]
       : {},
@@ -200,4 +202,40 @@ function plain(v: TomlValue | undefined): unknown {
   if (Array.isArray(v)) return v.map(plain);
   if (isTomlTable(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
   return v;
+}
+
+/** The configured MCP servers the allow-list admits; each refused one becomes a problem. */
+function allowedMcpServers(
+  value: TomlValue | undefined,
+  allow: McpAllowList | null,
+  problems: ConfigProblem[],
+): TomlTable {
+  const servers = isTomlTable(value) ? value : {};
+  if (allow === null) return servers;
+  const kept: TomlTable = {};
+  for (const [name, server] of Object.entries(servers)) {
+    const allowed = allow.servers[name];
+    const command = isTomlTable(server) ? server["command"] : undefined;
+    const url = isTomlTable(server) ? server["url"] : undefined;
+    const matches = allowed !== undefined &&
+      (allowed.command !== undefined ? command === allowed.command : url === allowed.url);
+    if (matches) {
+      kept[name] = server;
+      continue;
+    }
+    const why = allowed === undefined
+      ? "it is not in the allowed list"
+      : `its ${allowed.command !== undefined ? "command" : "url"} does not match the allowed ${
+        allowed.command !== undefined ? `command \`${allowed.command}\`` : `url \`${allowed.url}\``
+      }`;
+    problems.push({
+      kind: "requirement",
+      file: null,
+      range: null,
+      keyPath: `mcp_servers.${name}`,
+      message:
+        `MCP server \`${name}\` is disabled by requirements: ${why} (set by ${allow.source})`,
+    });
+  }
+  return kept;
 }

@@ -148,3 +148,38 @@ Deno.test("requirements replace disallowed values and say who required it", () =
   assert.equal(def.config.approvalPolicy, "never");
   assert.equal(def.problems.length, 1);
 });
+
+Deno.test("MCP servers outside the requirements allow-list are left out, with the reason", () => {
+  const merged: TomlTable = {
+    mcp_servers: {
+      docs: { command: "docs-mcp" },
+      wrong: { command: "other" },
+      web: { url: "http://x" },
+      stranger: { command: "x" },
+    },
+  };
+  const allow = {
+    servers: {
+      docs: { command: "docs-mcp" },
+      wrong: { command: "right" },
+      web: { url: "http://x" },
+    },
+    source: "/etc/codex/requirements.toml",
+  };
+  const { config, problems } = resolveEffective(loaded(merged), null, { mcpAllowList: allow });
+  assert.deepEqual(Object.keys(config.mcpServers), ["docs", "web"]);
+  assert.deepEqual(problems.map((p) => [p.kind, p.keyPath, p.message]), [
+    [
+      "requirement",
+      "mcp_servers.wrong",
+      "MCP server `wrong` is disabled by requirements: its command does not match the allowed command `right` (set by /etc/codex/requirements.toml)",
+    ],
+    [
+      "requirement",
+      "mcp_servers.stranger",
+      "MCP server `stranger` is disabled by requirements: it is not in the allowed list (set by /etc/codex/requirements.toml)",
+    ],
+  ]);
+  const unconstrained = resolveEffective(loaded(merged), null).config.mcpServers;
+  assert.equal(Object.keys(unconstrained).length, 4);
+});

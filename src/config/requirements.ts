@@ -22,12 +22,26 @@ import type { ConfigProblem, TomlValue } from "./types.ts";
 /** Which source set each requirement, for messages (`set by <source>`). */
 export type RequirementSources = Partial<Record<keyof ConfigRequirements, string>>;
 
+/** An MCP server an administrator allows: by name, with the command or URL it must use. */
+export interface McpServerAllowance {
+  command?: string;
+  url?: string;
+}
+
+/** The MCP allow-list of requirements.toml (not part of the wire shape). */
+export interface McpAllowList {
+  servers: Record<string, McpServerAllowance>;
+  source: string;
+}
+
 /** What {@linkcode loadRequirements} found. */
 export interface LoadedRequirements {
   /** Null when no source constrains anything. */
   requirements: ConfigRequirements | null;
   problems: ConfigProblem[];
   sources: RequirementSources;
+  /** `[mcp_servers.<name>] identity = {command|url}`; null when MCP servers are unconstrained. */
+  mcpAllowList: McpAllowList | null;
 }
 
 const KNOWN_KEYS = new Set([
@@ -58,6 +72,7 @@ export async function loadRequirements(systemDir: string): Promise<LoadedRequire
   const problems = [...read.problems];
   const found: ConfigRequirements = {};
   const sources: RequirementSources = {};
+  let mcpAllowList: McpAllowList | null = null;
   let any = false;
   const fail = (keyPath: string, message: string) => {
     const p: ConfigProblem = { kind: "type", file, range: null, keyPath, message };
@@ -100,11 +115,46 @@ export async function loadRequirements(systemDir: string): Promise<LoadedRequire
       case "network":
         set("network", network(value, fail));
         break;
+      case "mcp_servers":
+        mcpAllowList = mcpAllowances(value, file, fail);
+        break;
     }
   }
   await applyManagedConfig(systemDir, found, sources);
   const constrains = any || Object.keys(found).length > 0;
-  return { requirements: constrains ? withNulls(found) : null, problems, sources };
+  return {
+    requirements: constrains ? withNulls(found) : null,
+    problems,
+    sources,
+    mcpAllowList,
+  };
+}
+
+/** Parses `[mcp_servers.<name>] identity = { command = "…" }` (or `{ url = "…" }`). */
+function mcpAllowances(
+  value: TomlValue,
+  source: string,
+  fail: (keyPath: string, message: string) => void,
+): McpAllowList | null {
+  if (!isTable(value)) {
+    fail("mcp_servers", "invalid type: expected a table of MCP server names");
+    return null;
+  }
+  const servers: Record<string, McpServerAllowance> = {};
+  for (const [name, entry] of Object.entries(value)) {
+    const identity = isTable(entry) ? entry["identity"] : undefined;
+    const command = isTable(identity) ? identity["command"] : undefined;
+    const url = isTable(identity) ? identity["url"] : undefined;
+    if (typeof command === "string") servers[name] = { command };
+    else if (typeof url === "string") servers[name] = { url };
+    else fail(`mcp_servers.${name}`, 'expected `identity = { command = "…" }` or `{ url = "…" }`');
+  }
+  return { servers, source };
+}
+
+function isTable(v: TomlValue | undefined): v is Record<string, TomlValue> {
+  return typeof v === "object" && v !== null && !Array.isArray(v) &&
+    !("$__toml_private_datetime" in v);
 }
 
 /** The wire shape lists every field, null when unset. */

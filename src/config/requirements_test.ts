@@ -23,6 +23,7 @@ Deno.test("no requirements file: nothing constrains", async () => {
       requirements: null,
       problems: [],
       sources: {},
+      mcpAllowList: null,
     });
   });
 });
@@ -138,4 +139,26 @@ Deno.test("constrain keeps allowed values and falls back with a message naming t
     "cloud requirements",
   );
   assert.equal(table.problem, null);
+});
+
+Deno.test("requirements.toml mcp_servers becomes an allow-list of identities", async () => {
+  const text = [
+    "[mcp_servers.docs]",
+    'identity = { command = "docs-mcp" }',
+    "[mcp_servers.web]",
+    'identity = { url = "https://mcp.example/web" }',
+    "[mcp_servers.bad]",
+    "identity = 3",
+    "",
+  ].join("\n");
+  await withSystemDir({ "requirements.toml": text }, async (dir) => {
+    const req = await loadRequirements(dir);
+    assert.deepEqual(req.mcpAllowList, {
+      servers: { docs: { command: "docs-mcp" }, web: { url: "https://mcp.example/web" } },
+      source: join(dir, "requirements.toml"),
+    });
+    assert.deepEqual(req.problems.map((p) => [p.keyPath, p.range?.start.line]), [
+      ["mcp_servers.bad", 5],
+    ]);
+  });
 });

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { formatProblem } from "../../config/diagnostics.ts";
 import { internalError } from "../../jsonrpc/errors.ts";
 import type { ConfigService } from "../../config/config_service.ts";
 import type { ConfigLayer, LoadedConfig, TomlTable } from "../../config/types.ts";
@@ -145,7 +146,10 @@ function layerJson(layer: ConfigLayer): Json {
     version: layer.version,
     config: sortKeys(toJsonValue(layer.raw)),
   };
+  const unreadable = layer.problems.find((p) => p.kind === "syntax");
   if (layer.disabledReason !== null) out.disabledReason = layer.disabledReason;
+  // A file we could not read takes no part in the merge: say why, where clients look for it.
+  else if (unreadable) out.disabledReason = `Ignored: ${formatProblem(unreadable)}`;
   return out;
 }
 
