@@ -14,7 +14,20 @@ const START: TextRange = { start: { line: 1, column: 1 }, end: { line: 1, column
 /** Fills file and range of a problem found in `text`; keeps a range it already has. */
 export function locateProblem(problem: ConfigProblem, file: string, text: string): ConfigProblem {
   if (problem.range) return { ...problem, file };
-  return { ...problem, file, range: locate(problem.keyPath, text) ?? START };
+  const range = problem.kind === "unknownKey"
+    ? locateKey(problem.keyPath, text)
+    : locate(problem.keyPath, text);
+  return { ...problem, file, range: range ?? START };
+}
+
+/** An unknown key is shown at the key itself, not at its value. */
+function locateKey(keyPath: string | null, text: string): TextRange | null {
+  if (keyPath === null) return null;
+  const node = findNode(scanCached(text), keyPath);
+  const token = node?.kind === "value"
+    ? node.keys?.[node.path.length - 1 - (node.base ?? 0)]
+    : undefined;
+  return token ? spanToRange(text, token.start, token.end) : locate(keyPath, text);
 }
 
 function locate(keyPath: string | null, text: string): TextRange | null {

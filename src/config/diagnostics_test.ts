@@ -437,3 +437,15 @@ Deno.test("locateProblem() keeps an existing range and falls back to 1:1", () =>
   assert.deepEqual(lost.range, { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } });
   assert.equal(lost.file, FILE);
 });
+
+Deno.test("locateProblem() shows an unknown key at the key, not at its value", () => {
+  const text = 'model = "x"\n[tui]\nzzz = 1\n[a.b]\nc.d = 2\n';
+  const at = (keyPath: string) =>
+    locateProblem(
+      { kind: "unknownKey", file: null, range: null, keyPath, message: "unknown key" },
+      FILE,
+      text,
+    ).range;
+  assert.deepEqual(at("tui.zzz"), { start: { line: 3, column: 1 }, end: { line: 3, column: 3 } });
+  assert.deepEqual(at("a.b.c"), { start: { line: 5, column: 1 }, end: { line: 5, column: 1 } });
+});
