@@ -13,6 +13,35 @@ import { formatKeyPath, type KeySegment } from "./toml_spans.ts";
 /** The known top-level keys, for `config/read` ordering and `--strict`. */
 export const KNOWN_TOP_LEVEL_KEYS: readonly string[] = CONFIG_TOP_LEVEL_KEYS;
 
+/**
+ * Top-level keys `config/read` always reports, in the reference's order (null when unset);
+ * every other key of the merged config follows verbatim.
+ */
+export const CONFIG_READ_KEYS = [
+  "model",
+  "review_model",
+  "model_context_window",
+  "model_auto_compact_token_limit",
+  "model_provider",
+  "approval_policy",
+  "sandbox_mode",
+  "sandbox_workspace_write",
+  "forced_chatgpt_workspace_id",
+  "forced_login_method",
+  "web_search",
+  "tools",
+  "profile",
+  "profiles",
+  "instructions",
+  "developer_instructions",
+  "compact_prompt",
+  "model_reasoning_effort",
+  "model_reasoning_summary",
+  "model_verbosity",
+  "analytics",
+  "apps",
+] as const;
+
 /** Validates a table; returns every problem and the table without its invalid values. */
 export function validateConfig(
   table: TomlTable,

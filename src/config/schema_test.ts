@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { KNOWN_TOP_LEVEL_KEYS, validateConfig } from "./schema.ts";
+import { CONFIG_READ_KEYS, KNOWN_TOP_LEVEL_KEYS, validateConfig } from "./schema.ts";
 import type { TomlTable } from "./types.ts";
 
 function summary(table: TomlTable): string[] {
@@ -136,30 +136,7 @@ Deno.test("validateConfig() checks integer ranges", () => {
 });
 
 Deno.test("KNOWN_TOP_LEVEL_KEYS starts with config/read's order and covers config.md §1.7", () => {
-  assert.deepEqual(KNOWN_TOP_LEVEL_KEYS.slice(0, 22), [
-    "model",
-    "review_model",
-    "model_context_window",
-    "model_auto_compact_token_limit",
-    "model_provider",
-    "approval_policy",
-    "sandbox_mode",
-    "sandbox_workspace_write",
-    "forced_chatgpt_workspace_id",
-    "forced_login_method",
-    "web_search",
-    "tools",
-    "profile",
-    "profiles",
-    "instructions",
-    "developer_instructions",
-    "compact_prompt",
-    "model_reasoning_effort",
-    "model_reasoning_summary",
-    "model_verbosity",
-    "analytics",
-    "apps",
-  ]);
+  assert.deepEqual(KNOWN_TOP_LEVEL_KEYS.slice(0, CONFIG_READ_KEYS.length), CONFIG_READ_KEYS);
   for (
     const key of [
       "personality",

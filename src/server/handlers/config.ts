@@ -9,6 +9,7 @@
  */
 
 import { formatProblem } from "../../config/diagnostics.ts";
+import { CONFIG_READ_KEYS } from "../../config/schema.ts";
 import { internalError } from "../../jsonrpc/errors.ts";
 import type { ConfigService } from "../../config/config_service.ts";
 import type { ConfigLayer, LoadedConfig, TomlTable } from "../../config/types.ts";
@@ -16,35 +17,6 @@ import { toJsonValue } from "../../config/version.ts";
 import type { ResultOf } from "../../protocol/methods.ts";
 import type { RequestContext } from "../context.ts";
 import type { Handler } from "../router.ts";
-
-/**
- * Top-level keys `config/read` always reports, in the reference's order (null when unset);
- * every other key of the merged config follows verbatim.
- */
-const CONFIG_READ_KEYS = [
-  "model",
-  "review_model",
-  "model_context_window",
-  "model_auto_compact_token_limit",
-  "model_provider",
-  "approval_policy",
-  "sandbox_mode",
-  "sandbox_workspace_write",
-  "forced_chatgpt_workspace_id",
-  "forced_login_method",
-  "web_search",
-  "tools",
-  "profile",
-  "profiles",
-  "instructions",
-  "developer_instructions",
-  "compact_prompt",
-  "model_reasoning_effort",
-  "model_reasoning_summary",
-  "model_verbosity",
-  "analytics",
-  "apps",
-] as const;
 
 /** `ProfileV2` fields, reported null when unset; a profile's other keys follow. */
 const PROFILE_KEYS = [
