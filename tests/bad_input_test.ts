@@ -415,7 +415,7 @@ Deno.test("bad input: __proto__ in params does not pollute later requests", asyn
       id: 3,
       result: { echoed: null },
     });
-    assertError(await client.request("thread/list", {}, 4), -32601, 4);
+    assertError(await client.request("thread/loaded/list", {}, 4), -32601, 4);
   });
 });
 

@@ -344,7 +344,7 @@ Deno.test("router: protocol methods without a handler answer -32601 notImplement
   await withStdio({}, async (client) => {
     await initExperimental(client);
     let id = 0;
-    for (const method of ["thread/start", "thread/list", "account/read", "model/list"]) {
+    for (const method of ["thread/start", "thread/loaded/list", "account/read", "model/list"]) {
       const reply = await client.request(method, {}, ++id);
       assert.deepEqual(reply, {
         error: {
@@ -417,12 +417,12 @@ Deno.test("params: unknown fields are ignored and missing params is treated as {
       id: 2,
       result: { echoed: null },
     });
-    // thread/list without params passes validation (then is not implemented).
+    // thread/loaded/list without params passes validation (then is not implemented).
     assertError(
-      await client.request("thread/list", undefined, 3),
+      await client.request("thread/loaded/list", undefined, 3),
       -32601,
       3,
-      "thread/list is not implemented in this version of the server",
+      "thread/loaded/list is not implemented in this version of the server",
     );
   });
 });
@@ -472,7 +472,7 @@ Deno.test("router: replies to bad input keep arrival order relative to requests"
     const lines = [
       '{"id":"a","method":"mock/experimentalMethod","params":{"value":"1"}}',
       "garbage",
-      '{"id":"b","method":"thread/list","params":{}}',
+      '{"id":"b","method":"thread/loaded/list","params":{}}',
       "[]",
       '{"id":"c","method":"mock/experimentalMethod","params":{"value":"2"}}',
       '{"id":"d"}',
@@ -677,7 +677,7 @@ Deno.test("stdio EOF: requests written before stdin closes are all answered, exi
     await client.sendBytes(enc.encode(
       '{"id":1,"method":"initialize","params":{"clientInfo":{"name":"e","title":null,"version":"1"},"capabilities":{"experimentalApi":true}}}\n' +
         '{"id":2,"method":"mock/experimentalMethod","params":{"value":"two"}}\n' +
-        '{"id":3,"method":"thread/list","params":{}}\n' +
+        '{"id":3,"method":"thread/loaded/list","params":{}}\n' +
         // The last line has no trailing newline: it still counts at EOF.
         '{"id":4,"method":"mock/experimentalMethod","params":{"value":"four"}}',
     ));

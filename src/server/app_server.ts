@@ -15,6 +15,7 @@ import { ServerRequests } from "./server_requests.ts";
 import { handlers as defaultHandlers } from "./handlers/mod.ts";
 import { getLogger } from "../log/logger.ts";
 import type { ConfigService } from "../config/config_service.ts";
+import { ThreadIndex } from "../core/rollout/thread_index.ts";
 
 const log = getLogger("codex_app_server");
 
@@ -49,6 +50,7 @@ export class AppServer {
         ...init.options,
       },
       config: init.config ?? null,
+      threadIndex: lazyThreadIndex(init.codexHome),
     };
     this.#router = new Router(this.context, init.handlers ?? defaultHandlers);
     this.#inboundCapacity = init.inboundCapacity ?? DEFAULT_INBOUND_CAPACITY;
@@ -71,4 +73,19 @@ export class AppServer {
     this.context.outgoing.remove(conn);
     log.debug("connection closed", { connection_id: conn.id });
   }
+}
+
+/**
+ * Opens the index once, shared by concurrent first callers. A failed open is forgotten so
+ * the next request tries again instead of failing forever.
+ */
+function lazyThreadIndex(codexHome: string): () => Promise<ThreadIndex> {
+  let opening: Promise<ThreadIndex> | null = null;
+  return () => {
+    opening ??= ThreadIndex.open(codexHome).catch((error) => {
+      opening = null;
+      throw error;
+    });
+    return opening;
+  };
 }

@@ -11,6 +11,7 @@ import type { Connection } from "./connection.ts";
 import type { OutgoingRouter } from "./outgoing.ts";
 import type { ServerRequests } from "./server_requests.ts";
 import type { RequestId } from "../jsonrpc/message.ts";
+import type { ThreadIndex } from "../core/rollout/thread_index.ts";
 
 /** Settings fixed at startup from the command line. */
 export interface AppServerOptions {
@@ -31,6 +32,11 @@ export interface ServerContext {
   readonly options: AppServerOptions;
   /** Layered configuration loaded at startup; null only in servers built without it (tests). */
   readonly config: ConfigService | null;
+  /**
+   * The thread index of `codexHome`, opened (and reconciled with the rollouts) on first use,
+   * so a server that never touches stored threads never pays for the scan.
+   */
+  readonly threadIndex: () => Promise<ThreadIndex>;
 }
 
 /** The context of one request. */

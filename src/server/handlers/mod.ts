@@ -14,6 +14,13 @@ import {
 } from "./config.ts";
 import { initialize } from "./initialize.ts";
 import { mockExperimentalMethod } from "./mock.ts";
+import {
+  threadArchive,
+  threadList,
+  threadNameSet,
+  threadRead,
+  threadUnarchive,
+} from "./threads.ts";
 
 /** Every handler this build serves. */
 export const handlers: HandlerTable = {
@@ -23,4 +30,9 @@ export const handlers: HandlerTable = {
   "config/value/write": configValueWrite,
   "config/batchWrite": configBatchWrite,
   "configRequirements/read": configRequirementsRead,
+  "thread/list": threadList,
+  "thread/read": threadRead,
+  "thread/name/set": threadNameSet,
+  "thread/archive": threadArchive,
+  "thread/unarchive": threadUnarchive,
 };
