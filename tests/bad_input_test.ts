@@ -199,8 +199,8 @@ Deno.test("bad input: 100k-deep nesting is refused without crashing", async () =
       deepObj, // an object that is no message
       `{"id":1,"method":"mock/experimentalMethod","params":{"value":${deepArr}}}`,
       `{"id":2,"method":"mock/experimentalMethod","params":${deepObj}}`, // "a" is unknown
-      `{"id":3,"method":"thread/start","params":{"config":{"k":${deepObj}}}}`,
-      `{"id":4,"method":"turn/start","params":{"threadId":"t","input":[],"outputSchema":${deepArr}}}`,
+      `{"id":3,"method":"thread/resume","params":{"threadId":"t","config":{"k":${deepObj}}}}`,
+      `{"id":4,"method":"turn/steer","params":{"threadId":"t","expectedTurnId":"x","input":[],"outputSchema":${deepArr}}}`,
       `{"id":${deepArr},"method":"mock/experimentalMethod"}`, // bad id: a notification
     ];
     await client.sendBytes(enc.encode(lines.join("\n") + "\n"));
@@ -415,7 +415,7 @@ Deno.test("bad input: __proto__ in params does not pollute later requests", asyn
       id: 3,
       result: { echoed: null },
     });
-    assertError(await client.request("thread/loaded/list", {}, 4), -32601, 4);
+    assertError(await client.request("skills/list", {}, 4), -32601, 4);
   });
 });
 

@@ -16,6 +16,9 @@ import { handlers as defaultHandlers } from "./handlers/mod.ts";
 import { getLogger } from "../log/logger.ts";
 import type { ConfigService } from "../config/config_service.ts";
 import { ThreadIndex } from "../core/rollout/thread_index.ts";
+import { ThreadManager } from "../core/threads/thread_manager.ts";
+import { Subscriptions } from "./subscriptions.ts";
+import { routeThreadEvent, threadTurnEnded } from "./thread_events.ts";
 
 const log = getLogger("codex_app_server");
 
@@ -38,9 +41,16 @@ export class AppServer {
 
   constructor(init: AppServerInit) {
     const outgoing = new OutgoingRouter();
+    const originator = new OriginatorState(init.env ?? Deno.env.toObject());
+    const threads = new ThreadManager({
+      codexHome: init.codexHome,
+      identity: originator,
+      env: init.env,
+      onTurnEnded: (thread) => threadTurnEnded(this.context, thread),
+    });
     this.context = {
       codexHome: init.codexHome,
-      originator: new OriginatorState(init.env ?? Deno.env.toObject()),
+      originator,
       outgoing,
       serverRequests: new ServerRequests(outgoing),
       options: {
@@ -51,7 +61,10 @@ export class AppServer {
       },
       config: init.config ?? null,
       threadIndex: lazyThreadIndex(init.codexHome),
+      threads,
+      subscriptions: new Subscriptions(),
     };
+    threads.setListener((event) => routeThreadEvent(this.context, event));
     this.#router = new Router(this.context, init.handlers ?? defaultHandlers);
     this.#inboundCapacity = init.inboundCapacity ?? DEFAULT_INBOUND_CAPACITY;
   }
@@ -71,6 +84,7 @@ export class AppServer {
   /** Forgets a peer: later messages for it are dropped. */
   closeConnection(conn: Connection): void {
     this.context.outgoing.remove(conn);
+    this.context.subscriptions.removeConnection(conn.id);
     log.debug("connection closed", { connection_id: conn.id });
   }
 }

@@ -12,6 +12,8 @@ import type { OutgoingRouter } from "./outgoing.ts";
 import type { ServerRequests } from "./server_requests.ts";
 import type { RequestId } from "../jsonrpc/message.ts";
 import type { ThreadIndex } from "../core/rollout/thread_index.ts";
+import type { ThreadManager } from "../core/threads/thread_manager.ts";
+import type { Subscriptions } from "./subscriptions.ts";
 
 /** Settings fixed at startup from the command line. */
 export interface AppServerOptions {
@@ -37,6 +39,10 @@ export interface ServerContext {
    * so a server that never touches stored threads never pays for the scan.
    */
   readonly threadIndex: () => Promise<ThreadIndex>;
+  /** Loaded threads and their turns. */
+  readonly threads: ThreadManager;
+  /** Which connections follow which loaded threads. */
+  readonly subscriptions: Subscriptions;
 }
 
 /** The context of one request. */

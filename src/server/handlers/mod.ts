@@ -14,6 +14,7 @@ import {
 } from "./config.ts";
 import { initialize } from "./initialize.ts";
 import { mockExperimentalMethod } from "./mock.ts";
+import { threadLoadedList, threadStart, turnInterrupt, turnStart } from "./thread_live.ts";
 import {
   threadArchive,
   threadList,
@@ -35,4 +36,8 @@ export const handlers: HandlerTable = {
   "thread/name/set": threadNameSet,
   "thread/archive": threadArchive,
   "thread/unarchive": threadUnarchive,
+  "thread/start": threadStart,
+  "thread/loaded/list": threadLoadedList,
+  "turn/start": turnStart,
+  "turn/interrupt": turnInterrupt,
 };

@@ -80,7 +80,7 @@ export const threadList: Handler<"thread/list"> = async (ctx, params) => {
   try {
     const page = await index.list(params);
     return {
-      data: page.data.map((s) => toWireThread(s, NOT_LOADED)),
+      data: page.data.map((s) => toWireThread(s, ctx.server.threads.status(s.id))),
       nextCursor: page.nextCursor,
     };
   } catch (error) {
@@ -99,7 +99,7 @@ export const threadRead: Handler<"thread/read"> = async (ctx, params) => {
   const index = await ctx.server.threadIndex();
   const summary = await storedThread(ctx, index, threadId);
   if (summary === null) throw invalidRequest(`thread not loaded: ${threadId}`);
-  const thread: Thread = toWireThread(summary, NOT_LOADED);
+  const thread: Thread = toWireThread(summary, ctx.server.threads.status(threadId));
   thread.name = await readThreadName(ctx.server.codexHome, threadId) ?? summary.name;
   if (params.includeTurns) {
     const contents = await readRollout(summary.rolloutPath);

@@ -1,0 +1,99 @@
+/**
+ * One loaded thread: its settings, its model history, its rollout writer, and the inputs of
+ * its status (§4.2 of the reference notes). Events leave through the manager's listener; no
+ * JSON-RPC here.
+ *
+ * @module
+ */
+
+import type { RawItem } from "../model/events.ts";
+import type { ModelProvider } from "../model/provider.ts";
+import type { RolloutWriter } from "../rollout/rollout_writer.ts";
+import type { SessionMetaPayload } from "../rollout/rollout_format.ts";
+import type { ThreadStatus, Turn } from "../../protocol/schema/thread.ts";
+import type { AskForApproval, SandboxMode } from "../../protocol/schema/sandbox.ts";
+import type { TokenUsageBreakdown } from "../../protocol/schema/notifications.ts";
+
+/** What the status is derived from. */
+export interface StatusInputs {
+  loaded: boolean;
+  running: boolean;
+  pendingApprovals: number;
+  pendingUserInputs: number;
+  systemError: boolean;
+}
+
+/** §4.2: not loaded, then active (flags: approval, user input), then system error, idle. */
+export function deriveStatus(s: StatusInputs): ThreadStatus {
+  if (!s.loaded) return { type: "notLoaded" };
+  if (s.running || s.pendingApprovals > 0 || s.pendingUserInputs > 0) {
+    const activeFlags: Array<"waitingOnApproval" | "waitingOnUserInput"> = [];
+    if (s.pendingApprovals > 0) activeFlags.push("waitingOnApproval");
+    if (s.pendingUserInputs > 0) activeFlags.push("waitingOnUserInput");
+    return { type: "active", activeFlags };
+  }
+  if (s.systemError) return { type: "systemError" };
+  return { type: "idle" };
+}
+
+/** Whether two statuses are the same value. */
+export function sameStatus(a: ThreadStatus, b: ThreadStatus): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Settings a turn runs with. */
+export interface ThreadSettings {
+  model: string;
+  provider: ModelProvider;
+  cwd: string;
+  approvalPolicy: AskForApproval;
+  sandboxMode: SandboxMode;
+  /** The wire `SandboxPolicy` object. */
+  sandboxPolicy: Record<string, unknown>;
+  /** The on-disk `sandbox_policy` of `turn_context`. */
+  diskSandboxPolicy: Record<string, unknown>;
+  baseInstructions: string;
+  shell: string;
+}
+
+/** The turn that is running, if any. */
+export interface ActiveTurn {
+  turn: Turn;
+  abort: AbortController;
+  /** Settles when the turn has ended (any status). */
+  done: Promise<void>;
+  /** Settles once the turn has stopped, before its final events are emitted. */
+  stopped: Promise<void>;
+}
+
+/** A loaded thread. */
+export class LiveThread {
+  readonly id: string;
+  readonly meta: SessionMetaPayload;
+  readonly writer: RolloutWriter;
+  readonly settings: ThreadSettings;
+  readonly createdAt: number;
+  /** The model context: everything sent back on the next request. */
+  readonly history: RawItem[] = [];
+  readonly status: StatusInputs = {
+    loaded: true,
+    running: false,
+    pendingApprovals: 0,
+    pendingUserInputs: 0,
+    systemError: false,
+  };
+  lastStatus: ThreadStatus = { type: "notLoaded" };
+  active: ActiveTurn | null = null;
+  turnCount = 0;
+  /** Text of the first user message (the thread's preview). */
+  firstUserMessage: string | null = null;
+  totalUsage: TokenUsageBreakdown | null = null;
+
+  constructor(meta: SessionMetaPayload, writer: RolloutWriter, settings: ThreadSettings) {
+    this.id = meta.id;
+    this.meta = meta;
+    this.writer = writer;
+    this.settings = settings;
+    this.createdAt = Math.floor(Date.parse(meta.timestamp) / 1000);
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * The loaded threads of one process, keyed by id. It creates threads, starts and interrupts
+ * turns, derives each thread's status, and reports everything as typed events to one
+ * listener (the server routes them). No JSON-RPC here.
+ *
+ * @module
+ */
+
+import { CLI_VERSION } from "../version.ts";
+import { newThreadId } from "../rollout/thread_id.ts";
+import { RolloutWriter } from "../rollout/rollout_writer.ts";
+import { formatRecordTimestamp, type SessionMetaPayload } from "../rollout/rollout_format.ts";
+import type { StreamOptions } from "../model/responses_client.ts";
+import type { Turn } from "../../protocol/schema/thread.ts";
+import type { ThreadStatus } from "../../protocol/schema/thread.ts";
+import type { UserInput } from "../../protocol/schema/user_input.ts";
+import { deriveStatus, LiveThread, sameStatus, type ThreadSettings } from "./thread.ts";
+import { runTurn, type ThreadEvent, type TurnHost } from "./turn_runner.ts";
+
+export type { ThreadEvent };
+
+/** Why a turn could not be started or interrupted; the message is user-facing. */
+export class ThreadRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ThreadRequestError";
+  }
+}
+
+/** Options of {@linkcode ThreadManager}. */
+export interface ThreadManagerOptions {
+  codexHome: string;
+  identity: StreamOptions["identity"];
+  env?: StreamOptions["env"];
+  /** Called after a turn ended and its records were written. */
+  onTurnEnded?: (thread: LiveThread) => void;
+}
+
+/** The base instructions: ours, short and honest. */
+export const BASE_INSTRUCTIONS = [
+  "You are a coding agent running inside a Codex-compatible app server.",
+  "You help the user with software engineering tasks in their workspace.",
+  "Be accurate and concise. Say plainly when you are unsure or cannot do something;",
+  "never claim to have run a command, read a file or changed anything unless you did.",
+  "The user's environment (working directory, approval policy, sandbox, shell) is described",
+  "in an <environment_context> message.",
+].join("\n");
+
+/** Loaded threads and their turns. */
+export class ThreadManager {
+  readonly #threads = new Map<string, LiveThread>();
+  readonly #opts: ThreadManagerOptions;
+  #listener: (event: ThreadEvent) => void = () => {};
+
+  constructor(opts: ThreadManagerOptions) {
+    this.#opts = opts;
+  }
+
+  /** Sets the one listener of every thread event. */
+  setListener(listener: (event: ThreadEvent) => void): void {
+    this.#listener = listener;
+  }
+
+  /** A loaded thread, or undefined. */
+  get(threadId: string): LiveThread | undefined {
+    return this.#threads.get(threadId);
+  }
+
+  /** Ids of loaded threads, oldest first. */
+  ids(): string[] {
+    return [...this.#threads.keys()];
+  }
+
+  /** The live status of a thread (`notLoaded` when not loaded). */
+  status(threadId: string): ThreadStatus {
+    const t = this.#threads.get(threadId);
+    return t ? deriveStatus(t.status) : { type: "notLoaded" };
+  }
+
+  /**
+   * Creates and loads a thread; its status becomes `idle` (emitted). The rollout file is
+   * written at the first user message.
+   */
+  start(
+    settings: Omit<ThreadSettings, "baseInstructions"> & { baseInstructions?: string | null },
+  ): LiveThread {
+    const now = new Date();
+    const id = newThreadId(now.getTime());
+    const meta: SessionMetaPayload = {
+      id,
+      timestamp: formatRecordTimestamp(now),
+      cwd: settings.cwd,
+      originator: this.#opts.identity.originator,
+      cli_version: CLI_VERSION,
+      source: "vscode",
+      model_provider: settings.provider.id,
+      base_instructions: { text: settings.baseInstructions ?? BASE_INSTRUCTIONS },
+    };
+    const writer = RolloutWriter.create(this.#opts.codexHome, meta);
+    const thread = new LiveThread(meta, writer, {
+      ...settings,
+      baseInstructions: settings.baseInstructions ?? BASE_INSTRUCTIONS,
+    });
+    this.#threads.set(id, thread);
+    this.#refresh(thread);
+    return thread;
+  }
+
+  /**
+   * Starts a turn. The returned turn is `inProgress`; the run begins on a later macrotask,
+   * so a reply sent by the caller meanwhile goes out before `turn/started`.
+   */
+  startTurn(threadId: string, input: UserInput[]): Turn {
+    const thread = this.#threads.get(threadId);
+    if (!thread) throw new ThreadRequestError(`thread not found: ${threadId}`);
+    if (input.length === 0) throw new ThreadRequestError("input must not be empty");
+    if (thread.active) {
+      throw new ThreadRequestError(
+        `a turn is already running on thread ${threadId} (turn ${thread.active.turn.id}); use turn/steer to add input`,
+      );
+    }
+    const turn: Turn = { id: crypto.randomUUID(), items: [], status: "inProgress", error: null };
+    const abort = new AbortController();
+    let finish: () => void = () => {};
+    const done = new Promise<void>((r) => finish = r);
+    let stop: () => void = () => {};
+    const stopped = new Promise<void>((r) => stop = r);
+    thread.active = { turn, abort, done, stopped };
+    setTimeout(() => {
+      runTurn(this.#host(), thread, turn, input, abort.signal, stop).finally(() => {
+        stop();
+        thread.active = null;
+        finish();
+        this.#opts.onTurnEnded?.(thread);
+      });
+    }, 0);
+    return { ...turn };
+  }
+
+  /** Aborts the running turn `turnId`; resolves once it has stopped. */
+  async interrupt(threadId: string, turnId: string): Promise<void> {
+    const thread = this.#threads.get(threadId);
+    if (!thread) throw new ThreadRequestError(`thread not found: ${threadId}`);
+    const active = thread.active;
+    if (!active) throw new ThreadRequestError(`no active turn to interrupt on thread ${threadId}`);
+    if (active.turn.id !== turnId) {
+      throw new ThreadRequestError(
+        `expected active turn id \`${turnId}\` but found \`${active.turn.id}\``,
+      );
+    }
+    active.abort.abort(new DOMException("turn interrupted", "AbortError"));
+    await active.stopped;
+  }
+
+  /** Waits for every running turn (tests, shutdown). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.#threads.values()].map((t) => t.active?.done));
+  }
+
+  #host(): TurnHost {
+    return {
+      emit: (event) => this.#listener(event),
+      refreshStatus: (thread) => this.#refresh(thread),
+      identity: this.#opts.identity,
+      env: this.#opts.env,
+    };
+  }
+
+  #refresh(thread: LiveThread): void {
+    const next = deriveStatus(thread.status);
+    if (sameStatus(next, thread.lastStatus)) return;
+    thread.lastStatus = next;
+    this.#listener({ kind: "statusChanged", threadId: thread.id, status: next });
+  }
+}

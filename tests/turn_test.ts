@@ -1,0 +1,196 @@
+/**
+ * Black-box tests of live threads and turns over websockets, with the mock Responses server
+ * standing in for the model: `thread/start` ordering, the exact notification order of a
+ * simple turn, routing to subscribers only, persistence into `thread/list`/`thread/read`, a
+ * failed turn, interrupt, and refusals.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { type Msg, WsClient } from "./support/clients.ts";
+import { failed, hangAfter, MockModelServer, textTurn } from "./support/mock_model.ts";
+import { startWsServer, type WsServer } from "./support/ws_helpers.ts";
+
+async function withSetup(
+  fn: (s: WsServer, mock: MockModelServer, home: string) => Promise<void>,
+): Promise<void> {
+  const mock = await MockModelServer.start();
+  const home = await Deno.makeTempDir({ prefix: "codex-turn-test-" });
+  await Deno.writeTextFile(
+    join(home, "config.toml"),
+    `model = "mock-model"\nmodel_provider = "mock"\napproval_policy = "never"\n` +
+      `sandbox_mode = "read-only"\n\n[model_providers.mock]\nname = "mock"\n` +
+      `base_url = "${mock.url}"\nwire_api = "responses"\nrequest_max_retries = 0\n` +
+      `stream_max_retries = 0\n`,
+  );
+  const s = await startWsServer({ codexHome: home });
+  try {
+    await fn(s, mock, home);
+  } finally {
+    await s.server.close();
+    await mock.close();
+    await Deno.remove(home, { recursive: true }).catch(() => {});
+  }
+}
+
+async function client(s: WsServer): Promise<WsClient> {
+  const c = await WsClient.connect(s.port);
+  await c.initialize();
+  return c;
+}
+
+const notes = (c: WsClient, from = 0): Msg[] =>
+  c.received.slice(from).filter((m) => "method" in m && m.method !== "configWarning");
+
+async function startThread(c: WsClient): Promise<string> {
+  const res = await c.request("thread/start", {});
+  assert.ok(res.result, JSON.stringify(res));
+  return res.result.thread.id;
+}
+
+Deno.test("thread/start: status before the response, thread/started after", async () => {
+  await withSetup(async (s) => {
+    const a = await client(s);
+    const b = await client(s);
+    const res = await a.request("thread/start", {});
+    const id = res.result.thread.id;
+    assert.equal(res.result.model, "mock-model");
+    assert.equal(res.result.modelProvider, "mock");
+    assert.equal(res.result.approvalPolicy, "never");
+    assert.equal(res.result.sandbox.type, "readOnly");
+    assert.equal(res.result.thread.status.type, "idle");
+    assert.match(res.result.thread.path, /rollout-.*\.jsonl$/);
+    await Deno.stat(res.result.thread.path).then(() => assert.fail("file must be lazy"), () => {});
+    await a.waitFor((m) => m.method === "thread/started");
+    const status = a.received.findIndex((m) =>
+      m.method === "thread/status/changed" && m.params.threadId === id
+    );
+    const started = a.received.findIndex((m) => m.method === "thread/started");
+    const response = a.received.indexOf(res);
+    assert.ok(status >= 0 && status < response && response < started);
+    await b.waitFor((m) => m.method === "thread/started" && m.params.thread.id === id);
+    const loaded = await a.request("thread/loaded/list", {});
+    assert.deepEqual(loaded.result.data, [id]);
+    await a.close();
+    await b.close();
+  });
+});
+
+Deno.test("simple turn: exact order for the subscriber, broadcasts only for others", async () => {
+  await withSetup(async (s, mock) => {
+    const a = await client(s);
+    const b = await client(s);
+    const id = await startThread(a);
+    await a.waitFor((m) => m.method === "thread/started");
+    await b.waitFor((m) => m.method === "thread/started");
+    const fromA = a.received.length;
+    const fromB = b.received.length;
+    mock.enqueue(textTurn("Hello there", { id: "msg_a", deltas: ["Hello", " there"] }));
+    const res = await a.request("turn/start", {
+      threadId: id,
+      input: [{ type: "text", text: "hi" }],
+    });
+    assert.equal(res.result.turn.status, "inProgress");
+    assert.deepEqual(res.result.turn.items, []);
+    const done = await a.waitFor((m) => m.method === "turn/completed");
+    const got = notes(a, fromA).map((m) =>
+      m.method === "item/started" || m.method === "item/completed"
+        ? `${m.method}:${m.params.item.type}`
+        : m.method === "thread/status/changed"
+        ? `status:${m.params.status.type}`
+        : m.method
+    );
+    assert.deepEqual(got, [
+      "turn/started",
+      "status:active",
+      "item/started:userMessage",
+      "item/completed:userMessage",
+      "item/started:agentMessage",
+      "item/agentMessage/delta",
+      "item/agentMessage/delta",
+      "item/completed:agentMessage",
+      "thread/tokenUsage/updated",
+      "status:idle",
+      "turn/completed",
+    ]);
+    assert.equal(done.params.turn.status, "completed");
+    assert.equal(done.params.turn.items.length, 2);
+    assert.equal(done.params.turn.items[1].text, "Hello there");
+    const req = (await mock.waitForRequests(1))[0]!.body as Msg;
+    assert.match(JSON.stringify(req.input), /environment_context/);
+    // b only sees the broadcasts.
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(
+      notes(b, fromB).map((m) => `${m.method}:${m.params.status?.type}`),
+      ["thread/status/changed:active", "thread/status/changed:idle"],
+    );
+    // persisted: file, thread/list, thread/read with turns.
+    const list = await a.request("thread/list", { sourceKinds: [] });
+    const listed = list.result.data.find((t: Msg) => t.id === id);
+    assert.ok(listed, JSON.stringify(list.result));
+    assert.equal(listed.preview, "hi");
+    const read = await a.request("thread/read", { threadId: id, includeTurns: true });
+    assert.equal(read.result.thread.turns.length, 1);
+    assert.equal(read.result.thread.turns[0].id, res.result.turn.id);
+    assert.equal(read.result.thread.turns[0].items[1].text, "Hello there");
+    await a.close();
+    await b.close();
+  });
+});
+
+Deno.test("failed turn: systemError, error, turn/completed failed", async () => {
+  await withSetup(async (s, mock) => {
+    const a = await client(s);
+    const id = await startThread(a);
+    mock.enqueue(failed("server_error", "boom"));
+    const from = a.received.length;
+    await a.request("turn/start", { threadId: id, input: [{ type: "text", text: "x" }] });
+    const done = await a.waitFor((m) => m.method === "turn/completed");
+    assert.equal(done.params.turn.status, "failed");
+    assert.match(done.params.turn.error.message, /boom/);
+    const seq = notes(a, from).map((m) =>
+      m.method === "thread/status/changed" ? m.params.status.type : m.method
+    );
+    const tail = seq.slice(-3);
+    assert.deepEqual(tail, ["systemError", "error", "turn/completed"]);
+    const err = notes(a, from).find((m) => m.method === "error")!;
+    assert.equal(err.params.willRetry, false);
+    await a.close();
+  });
+});
+
+Deno.test("interrupt during a stalled stream; refusals", async () => {
+  await withSetup(async (s, mock) => {
+    const a = await client(s);
+    const id = await startThread(a);
+    mock.enqueue(hangAfter(2, textTurn("never finished", { deltas: ["never"] })));
+    const empty = await a.request("turn/start", { threadId: id, input: [] });
+    assert.equal(empty.error.code, -32600);
+    const unknown = await a.request("turn/start", {
+      threadId: "01a20167-165e-73d3-a2d4-7438e01d7599",
+      input: [{ type: "text", text: "x" }],
+    });
+    assert.equal(unknown.error.message, "thread not found: 01a20167-165e-73d3-a2d4-7438e01d7599");
+    const res = await a.request("turn/start", {
+      threadId: id,
+      input: [{ type: "text", text: "x" }],
+    });
+    const turnId = res.result.turn.id;
+    await a.waitFor((m) => m.method === "item/started" && m.params.item.type === "agentMessage");
+    const busy = await a.request("turn/start", {
+      threadId: id,
+      input: [{ type: "text", text: "y" }],
+    });
+    assert.equal(busy.error.code, -32600);
+    assert.match(busy.error.message, /already running/);
+    const wrong = await a.request("turn/interrupt", { threadId: id, turnId: "nope" });
+    assert.equal(wrong.error.code, -32600);
+    const ok = await a.request("turn/interrupt", { threadId: id, turnId });
+    assert.deepEqual(ok.result, {});
+    const at = a.received.indexOf(ok);
+    const done = await a.waitFor((m) => m.method === "turn/completed");
+    assert.ok(a.received.indexOf(done) > at);
+    assert.equal(done.params.turn.status, "interrupted");
+    await a.close();
+  });
+});
