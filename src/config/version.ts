@@ -8,13 +8,13 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../util/sha256.ts";
 import { isTomlDateTime, isTomlTable } from "./merge.ts";
 import type { TomlTable, TomlValue } from "./types.ts";
 
 /** `sha256:` + the hex SHA-256 of the canonical JSON of `table`. */
 export function layerVersion(table: TomlTable): string {
-  return `sha256:${createHash("sha256").update(canonicalJson(table)).digest("hex")}`;
+  return `sha256:${sha256Hex(canonicalJson(table))}`;
 }
 
 /** The canonical JSON text of a TOML value (what {@linkcode layerVersion} hashes). */

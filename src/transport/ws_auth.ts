@@ -7,7 +7,7 @@
  * @module
  */
 
-import { createHash, timingSafeEqual } from "node:crypto";
+import { constantTimeEqual, sha256 } from "../util/sha256.ts";
 import { isAbsolute, join, resolve } from "node:path";
 
 /** The two `--ws-auth` modes. */
@@ -305,10 +305,6 @@ async function readTrimmedSecret(
   return trimmed;
 }
 
-function sha256(data: Uint8Array | string): Uint8Array {
-  return createHash("sha256").update(data).digest();
-}
-
 const refuse = (reason: string): WsAuthResult => ({ ok: false, status: 401, reason });
 const INVALID_HEADER = "invalid authorization header";
 const INVALID_JWT = "invalid websocket jwt";
@@ -350,7 +346,7 @@ export async function createWsAuthenticator(
       const token = bearerToken(request);
       if (typeof token !== "string") return Promise.resolve(token);
       // Comparing fixed-size digests keeps the check constant-time regardless of token length.
-      const ok = timingSafeEqual(sha256(token), expected);
+      const ok = constantTimeEqual(sha256(token), expected);
       return Promise.resolve(ok ? { ok: true } : refuse("invalid websocket bearer token"));
     };
   }

@@ -6,14 +6,12 @@
  * @module
  */
 
-import { getRandomValues } from "node:crypto";
-
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
 /** Creates a UUIDv7 for `nowMs` (defaults to the current time). */
 export function newThreadId(nowMs: number = Date.now()): string {
   const bytes = new Uint8Array(16);
-  getRandomValues(bytes);
+  crypto.getRandomValues(bytes);
   let ms = Math.max(0, Math.floor(nowMs));
   for (let i = 5; i >= 0; i--) {
     bytes[i] = ms % 256;
