@@ -43,8 +43,8 @@ const TOTAL_KEYS = 200;
 export interface ConfigBenchOptions extends CommonOptions {
   runs?: number;
   warmup?: number;
-  /** Never touch /etc/codex (the system layer is then skipped for both servers). */
-  noEtc?: boolean;
+  /** Put the system layer in /etc/codex (moved aside and restored); off by default. */
+  withEtc?: boolean;
 }
 
 export interface ConfigBenchResult {
@@ -306,7 +306,7 @@ export async function runConfigBench(opts: ConfigBenchOptions = {}): Promise<Con
   const runs = Math.max(1, Math.min(opts.runs ?? 30, 1000));
   const warmup = Math.max(0, Math.min(opts.warmup ?? 3, 50));
   const specs = await resolveServers(opts);
-  const etc = opts.noEtc ? { dir: null, why: "no --with-etc" } : await claimEtcCodex();
+  const etc = opts.withEtc ? await claimEtcCodex() : { dir: null, why: "no --with-etc" };
   const stopOnSignal = () => {
     void (etc.dir ? etc.restore() : Promise.resolve()).finally(() => Deno.exit(130));
   };
@@ -410,7 +410,7 @@ if (import.meta.main) {
     ...commonOptions(values),
     runs: values.runs ? Number(values.runs) : undefined,
     warmup: values.warmup ? Number(values.warmup) : undefined,
-    noEtc: values["with-etc"] !== true,
+    withEtc: values["with-etc"] === true,
   });
   if (values.json) print(JSON.stringify(report));
   else printConfigBench(report);
