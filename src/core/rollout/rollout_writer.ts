@@ -16,6 +16,7 @@
  * @module
  */
 
+import { endsWithNewline } from "./jsonl_tail.ts";
 import { dirname } from "node:path";
 import { getLogger } from "../../log/logger.ts";
 import {
@@ -95,19 +96,9 @@ export class RolloutWriter {
     const file = await Deno.open(path, { read: true, append: true });
     writer.#file = file;
     const { size } = await file.stat();
-    if (size > 0) {
-      const reader = await Deno.open(path, { read: true });
-      try {
-        await reader.seek(size - 1, Deno.SeekMode.Start);
-        const last = new Uint8Array(1);
-        await reader.read(last);
-        if (last[0] !== 0x0a) {
-          log.warn("rollout ends with a torn line; starting a new line", { path });
-          await writeAll(file, encoder.encode("\n"));
-        }
-      } finally {
-        reader.close();
-      }
+    if (!(await endsWithNewline(path, size))) {
+      log.warn("rollout ends with a torn line; starting a new line", { path });
+      await writeAll(file, encoder.encode("\n"));
     }
     return writer;
   }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { endsWithNewline } from "./jsonl_tail.ts";
 import { join } from "node:path";
 import { getLogger } from "../../log/logger.ts";
 
@@ -48,18 +49,7 @@ export async function appendThreadName(
   const file = await Deno.open(path, { read: true, append: true, create: true });
   try {
     const { size } = await file.stat();
-    let prefix = "";
-    if (size > 0) {
-      const reader = await Deno.open(path, { read: true });
-      try {
-        await reader.seek(size - 1, Deno.SeekMode.Start);
-        const last = new Uint8Array(1);
-        await reader.read(last);
-        if (last[0] !== 0x0a) prefix = "\n";
-      } finally {
-        reader.close();
-      }
-    }
+    const prefix = (await endsWithNewline(path, size)) ? "" : "\n";
     const bytes = new TextEncoder().encode(prefix + JSON.stringify(entry) + "\n");
     let offset = 0;
     while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
