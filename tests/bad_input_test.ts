@@ -214,7 +214,7 @@ Deno.test("bad input: 100k-deep nesting is refused without crashing", async () =
         [null, -32600],
         [1, -32600],
         [2, "ok"], // unknown deep field: ignored
-        [3, -32601],
+        [3, -32600], // deep config accepted; "t" is not a thread id
         [4, -32601],
       ],
     );

@@ -104,6 +104,8 @@ export const clientRequests = {
     gates: [fieldGate("thread/fork", "path"), fieldGate("thread/fork", ...PERSIST)],
   }),
   "thread/archive": request(s.ThreadArchiveParams, s.ThreadArchiveResponse),
+  // Added by later Codex versions (0.169 shapes); 0.105 clients never send it.
+  "thread/unsubscribe": request(s.ThreadUnsubscribeParams, s.ThreadUnsubscribeResponse),
   "thread/name/set": request(s.ThreadSetNameParams, s.ThreadSetNameResponse),
   "thread/unarchive": request(s.ThreadUnarchiveParams, s.ThreadUnarchiveResponse),
   "thread/compact/start": request(s.ThreadCompactStartParams, s.ThreadCompactStartResponse),

@@ -31,6 +31,11 @@ export class OutgoingRouter {
     return this.#connections.get(id);
   }
 
+  /** Ids of live connections. */
+  ids(): number[] {
+    return [...this.#connections.keys()];
+  }
+
   /** Number of live connections. */
   get size(): number {
     return this.#connections.size;

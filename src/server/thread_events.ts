@@ -32,8 +32,20 @@ const METHODS: Record<ThreadEvent["kind"], string> = {
 export function routeThreadEvent(server: ServerContext, event: ThreadEvent): void {
   const { kind, ...params } = event;
   const method = METHODS[kind];
-  if (kind === "statusChanged") server.outgoing.broadcast(method, params);
-  else server.outgoing.notifyMany(server.subscriptions.subscribers(event.threadId), method, params);
+  const subs = server.subscriptions;
+  const targets = kind === "statusChanged"
+    ? server.outgoing.ids()
+    : subs.subscribers(event.threadId);
+  // A connection attaching mid-turn gets these after its snapshot response (see Subscriptions).
+  const now = targets.filter((id) => !subs.hold(event.threadId, id, { method, params }));
+  server.outgoing.notifyMany(now, method, params);
+}
+
+/** Ends a hold: what was kept back goes out now, in order. */
+export function releaseHeld(server: ServerContext, threadId: string, connectionId: number): void {
+  for (const note of server.subscriptions.release(threadId, connectionId)) {
+    server.outgoing.notifyMany([connectionId], note.method, note.params);
+  }
 }
 
 /** Updates the thread index from a live thread whose turn has ended. */

@@ -13,6 +13,8 @@ import type { SessionMetaPayload } from "../rollout/rollout_format.ts";
 import type { ThreadStatus, Turn } from "../../protocol/schema/thread.ts";
 import type { AskForApproval, SandboxMode } from "../../protocol/schema/sandbox.ts";
 import type { TokenUsageBreakdown } from "../../protocol/schema/notifications.ts";
+import type { ReasoningEffort } from "../../protocol/schema/turn.ts";
+import type { ThreadItem } from "../../protocol/schema/items.ts";
 
 /** What the status is derived from. */
 export interface StatusInputs {
@@ -54,6 +56,19 @@ export interface ThreadSettings {
   diskSandboxPolicy: Record<string, unknown>;
   baseInstructions: string;
   shell: string;
+  /** Reported back by `thread/resume` of a loaded thread; `null` when config is silent. */
+  reasoningEffort?: ReasoningEffort | null;
+}
+
+/**
+ * An item the model is still streaming, with what arrived so far, so a client that attaches
+ * mid-turn (`thread/resume`) gets the text it missed and only the deltas after it.
+ */
+export interface OpenItem {
+  item: Record<string, unknown>;
+  text: string;
+  summary: string[];
+  content: string[];
 }
 
 /** The turn that is running, if any. */
@@ -64,6 +79,10 @@ export interface ActiveTurn {
   done: Promise<void>;
   /** Settles once the turn has stopped, before its final events are emitted. */
   stopped: Promise<void>;
+  /** `turn/started` was emitted and `turn/completed` not yet: the turn is visible. */
+  started: boolean;
+  /** Items being streamed, by id, in start order. */
+  open: Map<string, OpenItem>;
 }
 
 /** A loaded thread. */
@@ -84,6 +103,8 @@ export class LiveThread {
   };
   lastStatus: ThreadStatus = { type: "notLoaded" };
   active: ActiveTurn | null = null;
+  /** Finished turns (rebuilt from the rollout for a resumed thread), for `thread/resume`. */
+  readonly turns: Turn[] = [];
   turnCount = 0;
   /** Text of the first user message (the thread's preview). */
   firstUserMessage: string | null = null;
@@ -96,4 +117,29 @@ export class LiveThread {
     this.settings = settings;
     this.createdAt = Math.floor(Date.parse(meta.timestamp) / 1000);
   }
+}
+
+/** What a client attaching now must be shown of an open item: everything streamed so far. */
+function openItemSnapshot(o: OpenItem): ThreadItem {
+  const filled = (parts: string[]) => Array.from(parts, (p) => p ?? "");
+  if (o.item.type === "reasoning") {
+    return { ...o.item, summary: filled(o.summary), content: filled(o.content) } as ThreadItem;
+  }
+  return { ...o.item, text: o.text } as ThreadItem;
+}
+
+/**
+ * The thread's turns as a client attaching now sees them: finished turns, then the running
+ * turn (once `turn/started` went out) as `inProgress` with its items so far, including the
+ * partial ones. Taken synchronously, so together with events emitted afterwards it covers
+ * each delta exactly once.
+ */
+export function turnsSnapshot(thread: LiveThread): Turn[] {
+  const turns = thread.turns.map((t) => ({ ...t, items: [...t.items] }));
+  const active = thread.active;
+  if (active?.started) {
+    const items = [...active.turn.items, ...[...active.open.values()].map(openItemSnapshot)];
+    turns.push({ ...active.turn, status: "inProgress", error: null, items });
+  }
+  return turns;
 }

@@ -50,6 +50,7 @@ export const BASE_INSTRUCTIONS = [
 export class ThreadManager {
   readonly #threads = new Map<string, LiveThread>();
   readonly #opts: ThreadManagerOptions;
+  readonly #loading = new Map<string, Promise<LiveThread>>();
   #listener: (event: ThreadEvent) => void = () => {};
 
   constructor(opts: ThreadManagerOptions) {
@@ -107,6 +108,35 @@ export class ThreadManager {
   }
 
   /**
+   * Loads a stored thread with `loader` unless it is loaded already, and registers it; its
+   * status becomes `idle` (emitted). Concurrent loads of one id share the first one, so two
+   * clients resuming at once end up on the same thread; only that first load is `cold`.
+   */
+  async load(
+    threadId: string,
+    loader: () => Promise<LiveThread>,
+  ): Promise<{ thread: LiveThread; cold: boolean }> {
+    const loaded = this.#threads.get(threadId);
+    if (loaded) return { thread: loaded, cold: false };
+    const pending = this.#loading.get(threadId);
+    if (pending) return { thread: await pending, cold: false };
+    const load = loader().then(async (thread) => {
+      const existing = this.#threads.get(thread.id);
+      if (existing) {
+        // Loaded under its own id (e.g. through a path) meanwhile: keep the first one.
+        await thread.writer.close();
+        return existing;
+      }
+      this.#threads.set(thread.id, thread);
+      this.#refresh(thread);
+      return thread;
+    }).finally(() => this.#loading.delete(threadId));
+    this.#loading.set(threadId, load);
+    const thread = await load;
+    return { thread, cold: true };
+  }
+
+  /**
    * Starts a turn. The returned turn is `inProgress`; the run begins on a later macrotask,
    * so a reply sent by the caller meanwhile goes out before `turn/started`.
    */
@@ -125,7 +155,7 @@ export class ThreadManager {
     const done = new Promise<void>((r) => finish = r);
     let stop: () => void = () => {};
     const stopped = new Promise<void>((r) => stop = r);
-    thread.active = { turn, abort, done, stopped };
+    thread.active = { turn, abort, done, stopped, started: false, open: new Map() };
     setTimeout(() => {
       runTurn(this.#host(), thread, turn, input, abort.signal, stop).finally(() => {
         stop();

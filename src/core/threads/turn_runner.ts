@@ -18,7 +18,7 @@ import type { Turn, TurnError } from "../../protocol/schema/thread.ts";
 import type { UserInput } from "../../protocol/schema/user_input.ts";
 import type { ThreadTokenUsage, TokenUsageBreakdown } from "../../protocol/schema/notifications.ts";
 import type { ThreadStatus } from "../../protocol/schema/thread.ts";
-import type { LiveThread } from "./thread.ts";
+import type { LiveThread, OpenItem } from "./thread.ts";
 
 /** What a thread reports; the server maps each kind to a notification. */
 export type ThreadEvent =
@@ -132,6 +132,8 @@ export async function runTurn(
     writer.append({ type, payload }).catch(() => {});
 
   emit({ kind: "turnStarted", threadId, turn: { ...turn, items: [] } });
+  const active = thread.active;
+  if (active) active.started = true;
   thread.status.running = true;
   thread.status.systemError = false;
   host.refreshStatus(thread);
@@ -177,10 +179,8 @@ export async function runTurn(
   emit({ kind: "itemCompleted", threadId, turnId, item: userItem });
 
   let lastAgentMessage: string | null = null;
-  const open = new Map<
-    string,
-    { item: Json; text: string; summary: string[]; content: string[] }
-  >();
+  // Shared with the thread so a mid-turn snapshot sees the partial items.
+  const open: Map<string, OpenItem> = active?.open ?? new Map();
   try {
     const body = buildResponsesRequest({
       model: s.model,
@@ -231,7 +231,9 @@ export async function runTurn(
             summaryIndex: ev.summaryIndex,
           });
           break;
-        case "reasoningSummaryDelta":
+        case "reasoningSummaryDelta": {
+          const o = open.get(ev.itemId);
+          if (o) o.summary[ev.summaryIndex] = (o.summary[ev.summaryIndex] ?? "") + ev.delta;
           emit({
             kind: "reasoningSummaryTextDelta",
             threadId,
@@ -241,7 +243,10 @@ export async function runTurn(
             summaryIndex: ev.summaryIndex,
           });
           break;
-        case "reasoningTextDelta":
+        }
+        case "reasoningTextDelta": {
+          const o = open.get(ev.itemId);
+          if (o) o.content[ev.contentIndex] = (o.content[ev.contentIndex] ?? "") + ev.delta;
           emit({
             kind: "reasoningTextDelta",
             threadId,
@@ -251,6 +256,7 @@ export async function runTurn(
             contentIndex: ev.contentIndex,
           });
           break;
+        }
         case "outputItemDone": {
           const raw = ev.item;
           thread.history.push(raw);
@@ -355,5 +361,10 @@ export async function runTurn(
     }
   }
   await writer.flush().catch(() => {});
-  emit({ kind: "turnCompleted", threadId, turn: { ...turn, items: [...turn.items] } });
+  const final: Turn = { ...turn, items: [...turn.items] };
+  // Recorded in the same step as the event, so a resume snapshot never shows the turn both
+  // finished and still running.
+  thread.turns.push(final);
+  if (active) active.started = false;
+  emit({ kind: "turnCompleted", threadId, turn: final });
 }

@@ -190,6 +190,20 @@ export type ThreadStartParams = z.infer<typeof ThreadStartParams>;
 export const ThreadStartResponse = z.object(threadSessionShape).meta({ id: "ThreadStartResponse" });
 export type ThreadStartResponse = z.infer<typeof ThreadStartResponse>;
 
+export const ThreadUnsubscribeParams = z.object({
+  threadId: z.string(),
+}).meta({ id: "ThreadUnsubscribeParams" });
+export type ThreadUnsubscribeParams = z.infer<typeof ThreadUnsubscribeParams>;
+
+export const ThreadUnsubscribeStatus = z.enum(["notLoaded", "notSubscribed", "unsubscribed"])
+  .meta({ id: "ThreadUnsubscribeStatus" });
+export type ThreadUnsubscribeStatus = z.infer<typeof ThreadUnsubscribeStatus>;
+
+export const ThreadUnsubscribeResponse = z.object({
+  status: ThreadUnsubscribeStatus,
+}).meta({ id: "ThreadUnsubscribeResponse" });
+export type ThreadUnsubscribeResponse = z.infer<typeof ThreadUnsubscribeResponse>;
+
 export const ThreadUnarchiveParams = z.object({
   threadId: z.string(),
 }).meta({ id: "ThreadUnarchiveParams" });

@@ -15,6 +15,7 @@ import {
 import { initialize } from "./initialize.ts";
 import { mockExperimentalMethod } from "./mock.ts";
 import { threadLoadedList, threadStart, turnInterrupt, turnStart } from "./thread_live.ts";
+import { threadResume, threadUnsubscribe } from "./thread_resume.ts";
 import {
   threadArchive,
   threadList,
@@ -38,6 +39,8 @@ export const handlers: HandlerTable = {
   "thread/unarchive": threadUnarchive,
   "thread/start": threadStart,
   "thread/loaded/list": threadLoadedList,
+  "thread/resume": threadResume,
+  "thread/unsubscribe": threadUnsubscribe,
   "turn/start": turnStart,
   "turn/interrupt": turnInterrupt,
 };

@@ -19,7 +19,8 @@ import type { ServerContext } from "../context.ts";
 import type { Handler } from "../router.ts";
 import type { WorkspaceWriteSettings } from "../../config/effective.ts";
 
-function threadIdOf(text: string): string {
+/** The canonical id, or the reference's `invalid thread id: …` error. */
+export function threadIdOf(text: string): string {
   const parsed = parseThreadId(text);
   if (!parsed.ok) throw invalidRequest(`invalid thread id: ${parsed.reason}`);
   return parsed.id;
@@ -34,7 +35,8 @@ async function requestErrors<T>(body: () => T | Promise<T>): Promise<T> {
   }
 }
 
-function sandboxPolicies(mode: SandboxMode, ww: WorkspaceWriteSettings) {
+/** The wire and on-disk sandbox policies of a mode. */
+export function sandboxPolicies(mode: SandboxMode, ww: WorkspaceWriteSettings) {
   switch (mode) {
     case "read-only":
       return {
@@ -105,6 +107,7 @@ export const threadStart: Handler<"thread/start"> = async (ctx, params) => {
     diskSandboxPolicy: policies.disk,
     baseInstructions: params.baseInstructions ?? null,
     shell: Deno.env.get("SHELL")?.split("/").pop() || "bash",
+    reasoningEffort: effective.modelReasoningEffort,
   });
   ctx.server.subscriptions.subscribe(thread.id, ctx.connection.id);
   const wire = liveWireThread(ctx.server, thread);
