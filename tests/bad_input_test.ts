@@ -215,7 +215,7 @@ Deno.test("bad input: 100k-deep nesting is refused without crashing", async () =
         [1, -32600],
         [2, "ok"], // unknown deep field: ignored
         [3, -32600], // deep config accepted; "t" is not a thread id
-        [4, -32601],
+        [4, -32600], // deep field ignored; "t" is not a thread id
       ],
     );
     assertError(replies[2], -32600, null, /batches/);

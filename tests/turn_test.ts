@@ -8,7 +8,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type Msg, WsClient } from "./support/clients.ts";
-import { failed, hangAfter, MockModelServer, textTurn } from "./support/mock_model.ts";
+import {
+  failed,
+  hangAfter,
+  message,
+  MockModelServer,
+  stall,
+  textTurn,
+  turn,
+} from "./support/mock_model.ts";
 import { startWsServer, type WsServer } from "./support/ws_helpers.ts";
 
 async function withSetup(
@@ -191,6 +199,61 @@ Deno.test("interrupt during a stalled stream; refusals", async () => {
     const done = await a.waitFor((m) => m.method === "turn/completed");
     assert.ok(a.received.indexOf(done) > at);
     assert.equal(done.params.turn.status, "interrupted");
+    await a.close();
+  });
+});
+
+Deno.test("turn/steer: input joins the running turn before its next model call", async () => {
+  await withSetup(async (s, mock) => {
+    const a = await client(s);
+    const id = await startThread(a);
+    const none = await a.request("turn/steer", {
+      threadId: id,
+      input: [{ type: "text", text: "early" }],
+      expectedTurnId: "x",
+    });
+    assert.equal(none.error.code, -32600);
+    assert.equal(none.error.message, "no active turn to steer");
+    mock.enqueue(turn([stall(400), message("first answer", { id: "msg_1" })]));
+    mock.enqueue(textTurn("second answer", { id: "msg_2" }));
+    const res = await a.request("turn/start", {
+      threadId: id,
+      input: [{ type: "text", text: "start" }],
+    });
+    const turnId = res.result.turn.id;
+    await a.waitFor((m) => m.method === "turn/started");
+    const wrong = await a.request("turn/steer", {
+      threadId: id,
+      input: [{ type: "text", text: "nope" }],
+      expectedTurnId: "other",
+    });
+    assert.equal(wrong.error.code, -32600);
+    assert.equal(wrong.error.message, `expected active turn id \`other\` but found \`${turnId}\``);
+    const steer = await a.request("turn/steer", {
+      threadId: id,
+      input: [{ type: "text", text: "also this" }],
+      expectedTurnId: turnId,
+    });
+    assert.deepEqual(steer.result, { turnId });
+    const done = await a.waitFor((m) => m.method === "turn/completed");
+    assert.equal(done.params.turn.status, "completed");
+    assert.deepEqual(
+      done.params.turn.items.map((i: Msg) => i.type),
+      ["userMessage", "agentMessage", "userMessage", "agentMessage"],
+    );
+    assert.equal(done.params.turn.items[2].content[0].text, "also this");
+    const steered = a.received.find((m) =>
+      m.method === "item/completed" && m.params.item.type === "userMessage" &&
+      m.params.item.content[0].text === "also this"
+    );
+    assert.ok(steered);
+    assert.equal(steered.params.turnId, turnId);
+    const reqs = await mock.waitForRequests(2);
+    assert.match(JSON.stringify((reqs[1]!.body as Msg).input), /also this/);
+    assert.doesNotMatch(JSON.stringify((reqs[0]!.body as Msg).input), /also this/);
+    const read = await a.request("thread/read", { threadId: id, includeTurns: true });
+    assert.equal(read.result.thread.turns.length, 1);
+    assert.equal(read.result.thread.turns[0].items.length, 4);
     await a.close();
   });
 });

@@ -106,6 +106,8 @@ export const clientRequests = {
   "thread/archive": request(s.ThreadArchiveParams, s.ThreadArchiveResponse),
   // Added by later Codex versions (0.169 shapes); 0.105 clients never send it.
   "thread/unsubscribe": request(s.ThreadUnsubscribeParams, s.ThreadUnsubscribeResponse),
+  // Added by later Codex versions (0.169 shapes); the 0.169 TUI calls it when it opens.
+  "thread/turns/list": request(s.ThreadTurnsListParams, s.ThreadTurnsListResponse),
   "thread/name/set": request(s.ThreadSetNameParams, s.ThreadSetNameResponse),
   "thread/unarchive": request(s.ThreadUnarchiveParams, s.ThreadUnarchiveResponse),
   "thread/compact/start": request(s.ThreadCompactStartParams, s.ThreadCompactStartResponse),

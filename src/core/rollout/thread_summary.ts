@@ -150,6 +150,11 @@ export function toWireThread(summary: ThreadSummary, status: ThreadStatus): Thre
     agentRole: summary.agentRole,
     gitInfo: summary.gitInfo,
     name: summary.name,
+    // 0.169 fields: no session trees (sub-agents) or projects yet, and every thread is
+    // persisted, so each thread is its own session, unassigned and not ephemeral.
+    sessionId: summary.id,
+    ephemeral: false,
+    projectId: null,
     turns: [],
   };
 }

@@ -15,6 +15,7 @@ import type { AskForApproval, SandboxMode } from "../../protocol/schema/sandbox.
 import type { TokenUsageBreakdown } from "../../protocol/schema/notifications.ts";
 import type { ReasoningEffort } from "../../protocol/schema/turn.ts";
 import type { ThreadItem } from "../../protocol/schema/items.ts";
+import type { UserInput } from "../../protocol/schema/user_input.ts";
 
 /** What the status is derived from. */
 export interface StatusInputs {
@@ -83,6 +84,16 @@ export interface ActiveTurn {
   started: boolean;
   /** Items being streamed, by id, in start order. */
   open: Map<string, OpenItem>;
+  /**
+   * Inputs added by `turn/steer`, waiting for the runner to take them into the model
+   * context before its next model call.
+   */
+  pending: UserInput[][];
+  /**
+   * Whether the runner will still make a model call that can see steered input; once it has
+   * decided to end the turn, a steer would be silently lost, so it is refused instead.
+   */
+  steerable: boolean;
 }
 
 /** A loaded thread. */

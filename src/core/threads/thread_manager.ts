@@ -155,7 +155,16 @@ export class ThreadManager {
     const done = new Promise<void>((r) => finish = r);
     let stop: () => void = () => {};
     const stopped = new Promise<void>((r) => stop = r);
-    thread.active = { turn, abort, done, stopped, started: false, open: new Map() };
+    thread.active = {
+      turn,
+      abort,
+      done,
+      stopped,
+      started: false,
+      open: new Map(),
+      pending: [],
+      steerable: true,
+    };
     setTimeout(() => {
       runTurn(this.#host(), thread, turn, input, abort.signal, stop).finally(() => {
         stop();
@@ -180,6 +189,25 @@ export class ThreadManager {
     }
     active.abort.abort(new DOMException("turn interrupted", "AbortError"));
     await active.stopped;
+  }
+
+  /**
+   * Queues `input` for the running turn `expectedTurnId`; the runner records it and sends it
+   * to the model before its next call. Returns the turn id.
+   */
+  steer(threadId: string, input: UserInput[], expectedTurnId: string): string {
+    const thread = this.#threads.get(threadId);
+    if (!thread) throw new ThreadRequestError(`thread not found: ${threadId}`);
+    if (input.length === 0) throw new ThreadRequestError("input must not be empty");
+    const active = thread.active;
+    if (!active || !active.steerable) throw new ThreadRequestError("no active turn to steer");
+    if (active.turn.id !== expectedTurnId) {
+      throw new ThreadRequestError(
+        `expected active turn id \`${expectedTurnId}\` but found \`${active.turn.id}\``,
+      );
+    }
+    active.pending.push(input);
+    return active.turn.id;
   }
 
   /** Waits for every running turn (tests, shutdown). */

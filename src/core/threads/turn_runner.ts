@@ -115,6 +115,43 @@ function textsOf(parts: unknown, type: string): string[] {
   );
 }
 
+/**
+ * Takes user input into the turn: the model context, the rollout (`response_item` and
+ * `user_message`), and a `userMessage` item; shared by the turn's own input and steering.
+ */
+function recordUserInput(
+  host: TurnHost,
+  thread: LiveThread,
+  turn: Turn,
+  input: UserInput[],
+): void {
+  const text = inputText(input);
+  thread.firstUserMessage ??= text;
+  const userRaw = userMessageItem(text);
+  thread.history.push(userRaw);
+  const append = (payload: Json, type: "response_item" | "event_msg") =>
+    thread.writer.append({ type, payload }).catch(() => {});
+  append(userRaw, "response_item");
+  append({
+    type: "user_message",
+    message: text,
+    images: [],
+    local_images: [],
+    text_elements: [],
+  }, "event_msg");
+  const userItem = {
+    type: "userMessage",
+    id: crypto.randomUUID(),
+    content: input.map((i) =>
+      i.type === "text" ? { ...i, text_elements: i.text_elements ?? [] } : i
+    ),
+  } as ThreadItem;
+  turn.items.push(userItem);
+  const base = { threadId: thread.id, turnId: turn.id, item: userItem };
+  host.emit({ kind: "itemStarted", ...base });
+  host.emit({ kind: "itemCompleted", ...base });
+}
+
 /** Runs `turn` on `thread` to its end. Never throws. */
 export async function runTurn(
   host: TurnHost,
@@ -146,18 +183,8 @@ export async function runTurn(
   }
   thread.turnCount++;
   append("event_msg", { type: "task_started", turn_id: turnId, model_context_window: null });
-  const text = inputText(input);
-  thread.firstUserMessage ??= text;
-  const userRaw = userMessageItem(text);
-  thread.history.push(userRaw);
-  append("response_item", userRaw);
-  append("event_msg", {
-    type: "user_message",
-    message: text,
-    images: [],
-    local_images: [],
-    text_elements: [],
-  });
+  // The user's input, then the turn context; steered input later gets the same records.
+  recordUserInput(host, thread, turn, input);
   append("turn_context", {
     turn_id: turnId,
     cwd: s.cwd,
@@ -167,159 +194,162 @@ export async function runTurn(
     summary: "auto",
   });
 
-  const userItem: ThreadItem = {
-    type: "userMessage",
-    id: crypto.randomUUID(),
-    content: input.map((i) =>
-      i.type === "text" ? { ...i, text_elements: i.text_elements ?? [] } : i
-    ),
-  } as ThreadItem;
-  turn.items.push(userItem);
-  emit({ kind: "itemStarted", threadId, turnId, item: userItem });
-  emit({ kind: "itemCompleted", threadId, turnId, item: userItem });
-
   let lastAgentMessage: string | null = null;
   // Shared with the thread so a mid-turn snapshot sees the partial items.
   const open: Map<string, OpenItem> = active?.open ?? new Map();
   try {
-    const body = buildResponsesRequest({
-      model: s.model,
-      instructions: s.baseInstructions,
-      input: thread.history,
-      promptCacheKey: threadId,
-    });
-    const events: AsyncGenerator<ModelEvent> = streamResponse(body, {
-      provider: s.provider,
-      identity: host.identity,
-      sessionId: threadId,
-      turnMetadata: { turn_id: turnId },
-      env: host.env,
-      signal,
-    });
-    for await (const ev of events) {
-      switch (ev.type) {
-        case "retrying":
-          open.clear();
-          emit({ kind: "error", threadId, turnId, error: retryNotice(ev), willRetry: true });
-          break;
-        case "outputItemAdded": {
-          const raw = ev.item;
-          const id = typeof raw.id === "string" && raw.id ? raw.id : crypto.randomUUID();
-          if (raw.type === "message" && raw.role === "assistant") {
-            const item = { type: "agentMessage", id, text: "", phase: null };
-            open.set(id, { item, text: "", summary: [], content: [] });
-            emit({ kind: "itemStarted", threadId, turnId, item: item as ThreadItem });
-          } else if (raw.type === "reasoning") {
-            const item = { type: "reasoning", id, summary: [], content: [] };
-            open.set(id, { item, text: "", summary: [], content: [] });
-            emit({ kind: "itemStarted", threadId, turnId, item: item as ThreadItem });
+    for (;;) {
+      for (const steered of active?.pending.splice(0) ?? []) {
+        recordUserInput(host, thread, turn, steered);
+      }
+      const body = buildResponsesRequest({
+        model: s.model,
+        instructions: s.baseInstructions,
+        input: thread.history,
+        promptCacheKey: threadId,
+      });
+      const events: AsyncGenerator<ModelEvent> = streamResponse(body, {
+        provider: s.provider,
+        identity: host.identity,
+        sessionId: threadId,
+        turnMetadata: { turn_id: turnId },
+        env: host.env,
+        signal,
+      });
+      for await (const ev of events) {
+        switch (ev.type) {
+          case "retrying":
+            open.clear();
+            emit({ kind: "error", threadId, turnId, error: retryNotice(ev), willRetry: true });
+            break;
+          case "outputItemAdded": {
+            const raw = ev.item;
+            const id = typeof raw.id === "string" && raw.id ? raw.id : crypto.randomUUID();
+            if (raw.type === "message" && raw.role === "assistant") {
+              const item = { type: "agentMessage", id, text: "", phase: null };
+              open.set(id, { item, text: "", summary: [], content: [] });
+              emit({ kind: "itemStarted", threadId, turnId, item: item as ThreadItem });
+            } else if (raw.type === "reasoning") {
+              const item = { type: "reasoning", id, summary: [], content: [] };
+              open.set(id, { item, text: "", summary: [], content: [] });
+              emit({ kind: "itemStarted", threadId, turnId, item: item as ThreadItem });
+            }
+            break;
           }
-          break;
-        }
-        case "outputTextDelta": {
-          const o = open.get(ev.itemId);
-          if (o) o.text += ev.delta;
-          emit({ kind: "agentMessageDelta", threadId, turnId, itemId: ev.itemId, delta: ev.delta });
-          break;
-        }
-        case "reasoningSummaryPartAdded":
-          emit({
-            kind: "reasoningSummaryPartAdded",
-            threadId,
-            turnId,
-            itemId: ev.itemId,
-            summaryIndex: ev.summaryIndex,
-          });
-          break;
-        case "reasoningSummaryDelta": {
-          const o = open.get(ev.itemId);
-          if (o) o.summary[ev.summaryIndex] = (o.summary[ev.summaryIndex] ?? "") + ev.delta;
-          emit({
-            kind: "reasoningSummaryTextDelta",
-            threadId,
-            turnId,
-            itemId: ev.itemId,
-            delta: ev.delta,
-            summaryIndex: ev.summaryIndex,
-          });
-          break;
-        }
-        case "reasoningTextDelta": {
-          const o = open.get(ev.itemId);
-          if (o) o.content[ev.contentIndex] = (o.content[ev.contentIndex] ?? "") + ev.delta;
-          emit({
-            kind: "reasoningTextDelta",
-            threadId,
-            turnId,
-            itemId: ev.itemId,
-            delta: ev.delta,
-            contentIndex: ev.contentIndex,
-          });
-          break;
-        }
-        case "outputItemDone": {
-          const raw = ev.item;
-          thread.history.push(raw);
-          const id = typeof raw.id === "string" && raw.id ? raw.id : crypto.randomUUID();
-          const wasOpen = open.get(id);
-          open.delete(id);
-          if (raw.type === "message" && raw.role === "assistant") {
-            const full = textsOf(raw.content, "output_text").join("") || (wasOpen?.text ?? "");
-            const item = { type: "agentMessage", id, text: full, phase: null } as ThreadItem;
-            if (!wasOpen) emit({ kind: "itemStarted", threadId, turnId, item });
-            emit({ kind: "itemCompleted", threadId, turnId, item });
-            turn.items.push(item);
-            lastAgentMessage = full;
-            append("event_msg", { type: "agent_message", message: full, phase: null });
-            append("response_item", raw);
-          } else if (raw.type === "reasoning") {
-            const item = {
-              type: "reasoning",
-              id,
-              summary: textsOf(raw.summary, "summary_text"),
-              content: textsOf(raw.content, "reasoning_text"),
-            } as ThreadItem;
-            if (!wasOpen) emit({ kind: "itemStarted", threadId, turnId, item });
-            emit({ kind: "itemCompleted", threadId, turnId, item });
-            turn.items.push(item);
-            append("response_item", raw);
-          }
-          break;
-        }
-        case "completed": {
-          if (ev.usage) {
-            const last: TokenUsageBreakdown = { ...ev.usage };
-            const prev = thread.totalUsage ?? zeroUsage();
-            const total: TokenUsageBreakdown = {
-              inputTokens: prev.inputTokens + last.inputTokens,
-              cachedInputTokens: prev.cachedInputTokens + last.cachedInputTokens,
-              outputTokens: prev.outputTokens + last.outputTokens,
-              reasoningOutputTokens: prev.reasoningOutputTokens + last.reasoningOutputTokens,
-              totalTokens: prev.totalTokens + last.totalTokens,
-            };
-            thread.totalUsage = total;
+          case "outputTextDelta": {
+            const o = open.get(ev.itemId);
+            if (o) o.text += ev.delta;
             emit({
-              kind: "tokenUsage",
+              kind: "agentMessageDelta",
               threadId,
               turnId,
-              tokenUsage: { total, last, modelContextWindow: null },
+              itemId: ev.itemId,
+              delta: ev.delta,
             });
-            append("event_msg", {
-              type: "token_count",
-              info: {
-                total_token_usage: diskUsage(total),
-                last_token_usage: diskUsage(last),
-                model_context_window: null,
-              },
-              rate_limits: null,
-            });
+            break;
           }
-          break;
+          case "reasoningSummaryPartAdded":
+            emit({
+              kind: "reasoningSummaryPartAdded",
+              threadId,
+              turnId,
+              itemId: ev.itemId,
+              summaryIndex: ev.summaryIndex,
+            });
+            break;
+          case "reasoningSummaryDelta": {
+            const o = open.get(ev.itemId);
+            if (o) o.summary[ev.summaryIndex] = (o.summary[ev.summaryIndex] ?? "") + ev.delta;
+            emit({
+              kind: "reasoningSummaryTextDelta",
+              threadId,
+              turnId,
+              itemId: ev.itemId,
+              delta: ev.delta,
+              summaryIndex: ev.summaryIndex,
+            });
+            break;
+          }
+          case "reasoningTextDelta": {
+            const o = open.get(ev.itemId);
+            if (o) o.content[ev.contentIndex] = (o.content[ev.contentIndex] ?? "") + ev.delta;
+            emit({
+              kind: "reasoningTextDelta",
+              threadId,
+              turnId,
+              itemId: ev.itemId,
+              delta: ev.delta,
+              contentIndex: ev.contentIndex,
+            });
+            break;
+          }
+          case "outputItemDone": {
+            const raw = ev.item;
+            thread.history.push(raw);
+            const id = typeof raw.id === "string" && raw.id ? raw.id : crypto.randomUUID();
+            const wasOpen = open.get(id);
+            open.delete(id);
+            if (raw.type === "message" && raw.role === "assistant") {
+              const full = textsOf(raw.content, "output_text").join("") || (wasOpen?.text ?? "");
+              const item = { type: "agentMessage", id, text: full, phase: null } as ThreadItem;
+              if (!wasOpen) emit({ kind: "itemStarted", threadId, turnId, item });
+              emit({ kind: "itemCompleted", threadId, turnId, item });
+              turn.items.push(item);
+              lastAgentMessage = full;
+              append("event_msg", { type: "agent_message", message: full, phase: null });
+              append("response_item", raw);
+            } else if (raw.type === "reasoning") {
+              const item = {
+                type: "reasoning",
+                id,
+                summary: textsOf(raw.summary, "summary_text"),
+                content: textsOf(raw.content, "reasoning_text"),
+              } as ThreadItem;
+              if (!wasOpen) emit({ kind: "itemStarted", threadId, turnId, item });
+              emit({ kind: "itemCompleted", threadId, turnId, item });
+              turn.items.push(item);
+              append("response_item", raw);
+            }
+            break;
+          }
+          case "completed": {
+            if (ev.usage) {
+              const last: TokenUsageBreakdown = { ...ev.usage };
+              const prev = thread.totalUsage ?? zeroUsage();
+              const total: TokenUsageBreakdown = {
+                inputTokens: prev.inputTokens + last.inputTokens,
+                cachedInputTokens: prev.cachedInputTokens + last.cachedInputTokens,
+                outputTokens: prev.outputTokens + last.outputTokens,
+                reasoningOutputTokens: prev.reasoningOutputTokens + last.reasoningOutputTokens,
+                totalTokens: prev.totalTokens + last.totalTokens,
+              };
+              thread.totalUsage = total;
+              emit({
+                kind: "tokenUsage",
+                threadId,
+                turnId,
+                tokenUsage: { total, last, modelContextWindow: null },
+              });
+              append("event_msg", {
+                type: "token_count",
+                info: {
+                  total_token_usage: diskUsage(total),
+                  last_token_usage: diskUsage(last),
+                  model_context_window: null,
+                },
+                rate_limits: null,
+              });
+            }
+            break;
+          }
+          default:
+            break;
         }
-        default:
-          break;
       }
+      // More input arrived while the model answered: it gets another call to see it.
+      if (!active?.pending.length) break;
     }
+    if (active) active.steerable = false;
     append("event_msg", {
       type: "task_complete",
       turn_id: turnId,
@@ -329,6 +359,7 @@ export async function runTurn(
     thread.status.running = false;
     host.refreshStatus(thread);
   } catch (e) {
+    if (active) active.steerable = false;
     thread.status.running = false;
     if (signal.aborted) {
       append("event_msg", { type: "turn_aborted", turn_id: turnId, reason: "interrupted" });

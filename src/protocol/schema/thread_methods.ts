@@ -8,7 +8,7 @@ import { z } from "zod";
 import { uint32 } from "./common.ts";
 import { ResponseItem } from "./response_item.ts";
 import { AskForApproval, SandboxMode, SandboxPolicy } from "./sandbox.ts";
-import { Thread } from "./thread.ts";
+import { Thread, Turn } from "./thread.ts";
 import { Personality, ReasoningEffort } from "./turn.ts";
 
 export const DynamicToolSpec = z.object({
@@ -31,8 +31,15 @@ const threadOverrideShape = {
 };
 
 /** What `thread/start`, `thread/resume` and `thread/fork` all answer: the thread and its settings. */
+/** Who reviews approval requests on a thread (0.169); we only route them to the user. */
+export const ApprovalsReviewer = z.enum(["user", "auto_review", "guardian_subagent"]).meta({
+  id: "ApprovalsReviewer",
+});
+export type ApprovalsReviewer = z.infer<typeof ApprovalsReviewer>;
+
 const threadSessionShape = {
   approvalPolicy: AskForApproval,
+  approvalsReviewer: ApprovalsReviewer,
   cwd: z.string(),
   model: z.string(),
   modelProvider: z.string(),
@@ -213,3 +220,29 @@ export const ThreadUnarchiveResponse = z.object({
   thread: Thread,
 }).meta({ id: "ThreadUnarchiveResponse" });
 export type ThreadUnarchiveResponse = z.infer<typeof ThreadUnarchiveResponse>;
+
+/** Page order of `thread/turns/list` (0.169). */
+export const SortDirection = z.enum(["asc", "desc"]).meta({ id: "SortDirection" });
+export type SortDirection = z.infer<typeof SortDirection>;
+
+/** How much of each turn's items `thread/turns/list` returns (0.169). */
+export const TurnItemsView = z.enum(["notLoaded", "summary", "full"]).meta({
+  id: "TurnItemsView",
+});
+export type TurnItemsView = z.infer<typeof TurnItemsView>;
+
+export const ThreadTurnsListParams = z.object({
+  cursor: z.string().nullish(),
+  itemsView: TurnItemsView.nullish(),
+  limit: uint32().nullish(),
+  sortDirection: SortDirection.nullish(),
+  threadId: z.string(),
+}).meta({ id: "ThreadTurnsListParams" });
+export type ThreadTurnsListParams = z.infer<typeof ThreadTurnsListParams>;
+
+export const ThreadTurnsListResponse = z.object({
+  backwardsCursor: z.string().nullish(),
+  data: z.array(Turn),
+  nextCursor: z.string().nullish(),
+}).meta({ id: "ThreadTurnsListResponse" });
+export type ThreadTurnsListResponse = z.infer<typeof ThreadTurnsListResponse>;

@@ -14,8 +14,15 @@ import {
 } from "./config.ts";
 import { initialize } from "./initialize.ts";
 import { mockExperimentalMethod } from "./mock.ts";
-import { threadLoadedList, threadStart, turnInterrupt, turnStart } from "./thread_live.ts";
+import {
+  threadLoadedList,
+  threadStart,
+  turnInterrupt,
+  turnStart,
+  turnSteer,
+} from "./thread_live.ts";
 import { threadResume, threadUnsubscribe } from "./thread_resume.ts";
+import { threadTurnsList } from "./thread_turns.ts";
 import {
   threadArchive,
   threadList,
@@ -41,6 +48,8 @@ export const handlers: HandlerTable = {
   "thread/loaded/list": threadLoadedList,
   "thread/resume": threadResume,
   "thread/unsubscribe": threadUnsubscribe,
+  "thread/turns/list": threadTurnsList,
   "turn/start": turnStart,
+  "turn/steer": turnSteer,
   "turn/interrupt": turnInterrupt,
 };

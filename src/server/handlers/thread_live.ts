@@ -1,5 +1,6 @@
 /**
- * Live threads: `thread/start`, `turn/start`, `turn/interrupt` and `thread/loaded/list`.
+ * Live threads: `thread/start`, `turn/start`, `turn/steer`, `turn/interrupt` and
+ * `thread/loaded/list`.
  * Settings come from the effective config (fresh from disk, as the reference reads it per
  * thread), with the request's overrides on top.
  *
@@ -118,6 +119,8 @@ export const threadStart: Handler<"thread/start"> = async (ctx, params) => {
     modelProvider: provider.id,
     cwd,
     approvalPolicy,
+    // 0.169's default; approvals always go to the user here.
+    approvalsReviewer: "user",
     sandbox: policies.wire as never,
     reasoningEffort: effective.modelReasoningEffort,
   };
@@ -129,6 +132,14 @@ export const turnStart: Handler<"turn/start"> = (ctx, params) =>
     const threadId = threadIdOf(params.threadId);
     const turn = ctx.server.threads.startTurn(threadId, params.input);
     return { turn };
+  });
+
+/** `turn/steer`: queues input for the running turn; its `userMessage` item follows later. */
+export const turnSteer: Handler<"turn/steer"> = (ctx, params) =>
+  requestErrors(() => {
+    const threadId = threadIdOf(params.threadId);
+    const turnId = ctx.server.threads.steer(threadId, params.input, params.expectedTurnId);
+    return { turnId };
   });
 
 /** `turn/interrupt`: replies `{}` once the turn has stopped; `turn/completed` follows. */

@@ -96,6 +96,8 @@ function attach(
     modelProvider: s.provider.id,
     cwd: s.cwd,
     approvalPolicy: s.approvalPolicy,
+    // 0.169's default; approvals always go to the user here.
+    approvalsReviewer: "user",
     sandbox: s.sandboxPolicy as never,
     reasoningEffort: s.reasoningEffort ?? null,
   };

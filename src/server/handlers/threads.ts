@@ -54,7 +54,7 @@ async function rolloutErrors<T>(body: () => Promise<T>): Promise<T> {
  * The stored summary of a thread, live or archived. Falls back to the files when the index
  * has no row (a rollout another process wrote after we reconciled) and indexes it then.
  */
-async function storedThread(
+export async function storedThread(
   ctx: RequestContext,
   index: ThreadIndex,
   threadId: string,
