@@ -11,6 +11,7 @@ import { type Msg, WsClient } from "./support/clients.ts";
 import {
   message,
   MockModelServer,
+  mockProviderConfig,
   responseCompleted,
   responseCreated,
   stall,
@@ -27,13 +28,7 @@ interface Setup {
 async function withSetup(fn: (s: Setup) => Promise<void>): Promise<void> {
   const mock = await MockModelServer.start();
   const home = await Deno.makeTempDir({ prefix: "codex-resume-test-" });
-  await Deno.writeTextFile(
-    join(home, "config.toml"),
-    `model = "mock-model"\nmodel_provider = "mock"\napproval_policy = "never"\n` +
-      `sandbox_mode = "read-only"\n\n[model_providers.mock]\nname = "mock"\n` +
-      `base_url = "${mock.url}"\nwire_api = "responses"\nrequest_max_retries = 0\n` +
-      `stream_max_retries = 0\n`,
-  );
+  await Deno.writeTextFile(join(home, "config.toml"), mockProviderConfig(mock.url));
   const servers: WsServer[] = [];
   try {
     await fn({

@@ -7,18 +7,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type Msg, WsClient } from "./support/clients.ts";
-import { MockModelServer, textTurn } from "./support/mock_model.ts";
+import { MockModelServer, mockProviderConfig, textTurn } from "./support/mock_model.ts";
 import { startWsServer } from "./support/ws_helpers.ts";
 
 Deno.test("thread/turns/list: pages, cursors and item views", async () => {
   const mock = await MockModelServer.start();
   const home = await Deno.makeTempDir({ prefix: "codex-turns-list-test-" });
-  await Deno.writeTextFile(
-    join(home, "config.toml"),
-    `model = "mock-model"\nmodel_provider = "mock"\napproval_policy = "never"\n` +
-      `[model_providers.mock]\nname = "mock"\nbase_url = "${mock.url}"\n` +
-      `wire_api = "responses"\nrequest_max_retries = 0\nstream_max_retries = 0\n`,
-  );
+  await Deno.writeTextFile(join(home, "config.toml"), mockProviderConfig(mock.url));
   const s = await startWsServer({ codexHome: home });
   try {
     const c = await WsClient.connect(s.port);

@@ -13,6 +13,7 @@ import {
   hangAfter,
   message,
   MockModelServer,
+  mockProviderConfig,
   stall,
   textTurn,
   turn,
@@ -24,13 +25,7 @@ async function withSetup(
 ): Promise<void> {
   const mock = await MockModelServer.start();
   const home = await Deno.makeTempDir({ prefix: "codex-turn-test-" });
-  await Deno.writeTextFile(
-    join(home, "config.toml"),
-    `model = "mock-model"\nmodel_provider = "mock"\napproval_policy = "never"\n` +
-      `sandbox_mode = "read-only"\n\n[model_providers.mock]\nname = "mock"\n` +
-      `base_url = "${mock.url}"\nwire_api = "responses"\nrequest_max_retries = 0\n` +
-      `stream_max_retries = 0\n`,
-  );
+  await Deno.writeTextFile(join(home, "config.toml"), mockProviderConfig(mock.url));
   const s = await startWsServer({ codexHome: home });
   try {
     await fn(s, mock, home);

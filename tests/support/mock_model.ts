@@ -405,3 +405,11 @@ export class MockModelServer {
     });
   }
 }
+
+/** A user `config.toml` that points the server at a mock model server, with no retries. */
+export function mockProviderConfig(url: string): string {
+  return `model = "mock-model"\nmodel_provider = "mock"\napproval_policy = "never"\n` +
+    `sandbox_mode = "read-only"\n\n[model_providers.mock]\nname = "mock"\n` +
+    `base_url = "${url}"\nwire_api = "responses"\nrequest_max_retries = 0\n` +
+    `stream_max_retries = 0\n`;
+}

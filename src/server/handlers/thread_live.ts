@@ -37,6 +37,11 @@ async function requestErrors<T>(body: () => T | Promise<T>): Promise<T> {
 }
 
 /** The wire and on-disk sandbox policies of a mode. */
+/** The user's shell name for the environment context (`$SHELL`'s last segment, else bash). */
+export function userShell(): string {
+  return Deno.env.get("SHELL")?.split("/").pop() || "bash";
+}
+
 export function sandboxPolicies(mode: SandboxMode, ww: WorkspaceWriteSettings) {
   switch (mode) {
     case "read-only":
@@ -107,7 +112,7 @@ export const threadStart: Handler<"thread/start"> = async (ctx, params) => {
     sandboxPolicy: policies.wire,
     diskSandboxPolicy: policies.disk,
     baseInstructions: params.baseInstructions ?? null,
-    shell: Deno.env.get("SHELL")?.split("/").pop() || "bash",
+    shell: userShell(),
     reasoningEffort: effective.modelReasoningEffort,
   });
   ctx.server.subscriptions.subscribe(thread.id, ctx.connection.id);

@@ -20,7 +20,7 @@ import type { ThreadResumeParams, ThreadResumeResponse } from "../../protocol/sc
 import type { RequestContext } from "../context.ts";
 import type { Handler } from "../router.ts";
 import { releaseHeld } from "../thread_events.ts";
-import { liveWireThread, sandboxPolicies, threadIdOf } from "./thread_live.ts";
+import { liveWireThread, sandboxPolicies, threadIdOf, userShell } from "./thread_live.ts";
 
 const log = getLogger("codex_app_server::thread_resume");
 
@@ -144,7 +144,7 @@ async function loadStored(ctx: RequestContext, params: ThreadResumeParams): Prom
     diskSandboxPolicy: policies.disk,
     baseInstructions: params.baseInstructions ?? stored.meta.base_instructions?.text ??
       BASE_INSTRUCTIONS,
-    shell: Deno.env.get("SHELL")?.split("/").pop() || "bash",
+    shell: userShell(),
     reasoningEffort: effective.modelReasoningEffort,
   });
   thread.history.push(...stored.history);
