@@ -6,70 +6,23 @@
  */
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { type Msg, WsClient } from "./support/clients.ts";
+import type { Msg, WsClient } from "./support/clients.ts";
 import {
   message,
-  MockModelServer,
-  mockProviderConfig,
   responseCompleted,
   responseCreated,
   stall,
   textTurn,
 } from "./support/mock_model.ts";
-import { startWsServer, type WsServer } from "./support/ws_helpers.ts";
+import type { WsServer } from "./support/ws_helpers.ts";
+import { connectClient, runTurn, withThreadHarness } from "./support/thread_harness.ts";
 
-interface Setup {
-  mock: MockModelServer;
-  home: string;
-  start(): Promise<WsServer>;
-}
-
-async function withSetup(fn: (s: Setup) => Promise<void>): Promise<void> {
-  const mock = await MockModelServer.start();
-  const home = await Deno.makeTempDir({ prefix: "codex-resume-test-" });
-  await Deno.writeTextFile(join(home, "config.toml"), mockProviderConfig(mock.url));
-  const servers: WsServer[] = [];
-  try {
-    await fn({
-      mock,
-      home,
-      start: async () => {
-        const s = await startWsServer({ codexHome: home });
-        servers.push(s);
-        return s;
-      },
-    });
-  } finally {
-    for (const s of servers) await s.server.close();
-    await mock.close();
-    await Deno.remove(home, { recursive: true }).catch(() => {});
-  }
-}
-
-async function client(s: WsServer, experimental = false): Promise<WsClient> {
-  const c = await WsClient.connect(s.port);
-  if (experimental) {
-    await c.request("initialize", {
-      clientInfo: { name: "t", version: "1" },
-      capabilities: { experimentalApi: true },
-    });
-  } else {
-    await c.initialize();
-  }
-  return c;
-}
-
-async function runTurn(c: WsClient, threadId: string, text: string): Promise<Msg> {
-  const res = await c.request("turn/start", { threadId, input: [{ type: "text", text }] });
-  assert.ok(res.result, JSON.stringify(res));
-  return await c.waitFor((m) =>
-    m.method === "turn/completed" && m.params.turn.id === res.result.turn.id
-  );
-}
+/** An initialized client; an experimental one introduces itself as `t` version 1. */
+const client = (s: WsServer, experimentalApi = false): Promise<WsClient> =>
+  connectClient(s, experimentalApi ? { name: "t", version: "1", experimentalApi } : {});
 
 Deno.test("resume after a restart: turns come back and the model gets the history", async () => {
-  await withSetup(async ({ mock, start }) => {
+  await withThreadHarness(async ({ mock, start }) => {
     const first = await start();
     const a = await client(first);
     const id = (await a.request("thread/start", {})).result.thread.id;
@@ -111,7 +64,7 @@ Deno.test("resume after a restart: turns come back and the model gets the histor
 });
 
 Deno.test("resume while streaming: snapshot plus deltas give the text once", async () => {
-  await withSetup(async ({ mock, start }) => {
+  await withThreadHarness(async ({ mock, start }) => {
     const s = await start();
     const a = await client(s);
     const b = await client(s);
@@ -155,7 +108,7 @@ Deno.test("resume while streaming: snapshot plus deltas give the text once", asy
 });
 
 Deno.test("resume errors", async () => {
-  await withSetup(async ({ start }) => {
+  await withThreadHarness(async ({ start }) => {
     const s = await start();
     const c = await client(s, true);
     const unknown = "01a20167-165e-73d3-a2d4-7438e01d7599";
@@ -169,10 +122,13 @@ Deno.test("resume errors", async () => {
     assert.ok(lazy.result, "a loaded thread resumes even before its rollout exists");
     const history = await c.request("thread/resume", {
       threadId: unknown,
-      history: [{ type: "message", role: "user", content: [] }],
+      history: [{ type: "message", role: "user", content: [] }, { role: "user" }],
     });
     assert.equal(history.error.code, -32600);
-    assert.match(history.error.message, /not supported yet/);
+    assert.equal(
+      history.error.message,
+      "Invalid request: missing field `type` (at `history[1].type`)",
+    );
     const gated = await other.request("thread/resume", { threadId: unknown, path: "/x" });
     assert.equal(gated.error.code, -32600);
     assert.match(gated.error.message, /thread\/resume\.path/);
@@ -182,7 +138,7 @@ Deno.test("resume errors", async () => {
 });
 
 Deno.test("unsubscribe: results, and no more item events", async () => {
-  await withSetup(async ({ mock, start }) => {
+  await withThreadHarness(async ({ mock, start }) => {
     const s = await start();
     const a = await client(s);
     const b = await client(s);
@@ -205,5 +161,38 @@ Deno.test("unsubscribe: results, and no more item events", async () => {
     assert.ok(seen.includes("thread/status/changed"), "broadcasts still arrive");
     await a.close();
     await b.close();
+  });
+});
+
+Deno.test("resume with history: a new thread whose model context is the given items", async () => {
+  await withThreadHarness(async ({ mock, start }) => {
+    const s = await start();
+    const c = await client(s, true);
+    const requested = "01a20167-165e-73d3-a2d4-7438e01d7598";
+    const res = await c.request("thread/resume", {
+      threadId: requested,
+      history: [
+        { type: "message", role: "user", content: [{ type: "input_text", text: "hello there" }] },
+        { type: "message", role: "assistant", content: [{ type: "output_text", text: "hi back" }] },
+      ],
+    });
+    const thread = res.result.thread;
+    assert.notEqual(thread.id, requested, "history makes a new thread, as in the reference");
+    assert.equal(thread.preview, "hello there");
+    assert.deepEqual(thread.turns, []);
+    const lines = (await Deno.readTextFile(thread.path)).trim().split("\n").map((l) =>
+      JSON.parse(l)
+    );
+    assert.equal(lines[0].type, "session_meta");
+    assert.deepEqual(lines.slice(1, 3).map((l) => l.payload.role), ["user", "assistant"]);
+    const listed = await c.request("thread/list", {});
+    assert.ok(listed.result.data.some((t: Msg) => t.id === thread.id), "listed at once");
+    mock.enqueue(textTurn("again"));
+    await runTurn(c, thread.id, "next");
+    const input = (mock.requests.at(-1)!.body as Msg).input as Msg[];
+    const texts = input.map((i) => i.content?.[0]?.text);
+    assert.ok(texts.indexOf("hello there") < texts.indexOf("hi back"));
+    assert.ok(texts.indexOf("hi back") < texts.indexOf("next"));
+    await c.close();
   });
 });

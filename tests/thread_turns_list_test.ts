@@ -5,19 +5,13 @@
  */
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { type Msg, WsClient } from "./support/clients.ts";
-import { MockModelServer, mockProviderConfig, textTurn } from "./support/mock_model.ts";
-import { startWsServer } from "./support/ws_helpers.ts";
+import type { Msg } from "./support/clients.ts";
+import { textTurn } from "./support/mock_model.ts";
+import { connectClient, withThreadServer } from "./support/thread_harness.ts";
 
 Deno.test("thread/turns/list: pages, cursors and item views", async () => {
-  const mock = await MockModelServer.start();
-  const home = await Deno.makeTempDir({ prefix: "codex-turns-list-test-" });
-  await Deno.writeTextFile(join(home, "config.toml"), mockProviderConfig(mock.url));
-  const s = await startWsServer({ codexHome: home });
-  try {
-    const c = await WsClient.connect(s.port);
-    await c.initialize();
+  await withThreadServer(async (s, { mock }) => {
+    const c = await connectClient(s);
     const id = (await c.request("thread/start", {})).result.thread.id;
     const turnIds: string[] = [];
     for (const text of ["one", "two", "three"]) {
@@ -56,9 +50,5 @@ Deno.test("thread/turns/list: pages, cursors and item views", async () => {
     });
     assert.equal(unknown.error.code, -32600);
     await c.close();
-  } finally {
-    await s.server.close();
-    await mock.close();
-    await Deno.remove(home, { recursive: true }).catch(() => {});
-  }
+  });
 });

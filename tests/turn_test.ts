@@ -6,44 +6,29 @@
  */
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { type Msg, WsClient } from "./support/clients.ts";
+import type { Msg, WsClient } from "./support/clients.ts";
 import {
+  disconnectAfter,
   failed,
   hangAfter,
   message,
-  MockModelServer,
-  mockProviderConfig,
   stall,
   textTurn,
   turn,
 } from "./support/mock_model.ts";
-import { startWsServer, type WsServer } from "./support/ws_helpers.ts";
+import type { WsServer } from "./support/ws_helpers.ts";
+import {
+  connectClient,
+  expectedSimpleTurnOrder,
+  noteLabel,
+  v2Notifications,
+  withThreadServer,
+} from "./support/thread_harness.ts";
 
-async function withSetup(
-  fn: (s: WsServer, mock: MockModelServer, home: string) => Promise<void>,
-): Promise<void> {
-  const mock = await MockModelServer.start();
-  const home = await Deno.makeTempDir({ prefix: "codex-turn-test-" });
-  await Deno.writeTextFile(join(home, "config.toml"), mockProviderConfig(mock.url));
-  const s = await startWsServer({ codexHome: home });
-  try {
-    await fn(s, mock, home);
-  } finally {
-    await s.server.close();
-    await mock.close();
-    await Deno.remove(home, { recursive: true }).catch(() => {});
-  }
-}
+const client = (s: WsServer): Promise<WsClient> => connectClient(s);
 
-async function client(s: WsServer): Promise<WsClient> {
-  const c = await WsClient.connect(s.port);
-  await c.initialize();
-  return c;
-}
-
-const notes = (c: WsClient, from = 0): Msg[] =>
-  c.received.slice(from).filter((m) => "method" in m && m.method !== "configWarning");
+/** v2 notifications after `from`; the legacy `codex/event/*` mirror has its own test. */
+const notes = v2Notifications;
 
 async function startThread(c: WsClient): Promise<string> {
   const res = await c.request("thread/start", {});
@@ -52,7 +37,7 @@ async function startThread(c: WsClient): Promise<string> {
 }
 
 Deno.test("thread/start: status before the response, thread/started after", async () => {
-  await withSetup(async (s) => {
+  await withThreadServer(async (s) => {
     const a = await client(s);
     const b = await client(s);
     const res = await a.request("thread/start", {});
@@ -80,7 +65,7 @@ Deno.test("thread/start: status before the response, thread/started after", asyn
 });
 
 Deno.test("simple turn: exact order for the subscriber, broadcasts only for others", async () => {
-  await withSetup(async (s, mock) => {
+  await withThreadServer(async (s, { mock }) => {
     const a = await client(s);
     const b = await client(s);
     const id = await startThread(a);
@@ -96,26 +81,8 @@ Deno.test("simple turn: exact order for the subscriber, broadcasts only for othe
     assert.equal(res.result.turn.status, "inProgress");
     assert.deepEqual(res.result.turn.items, []);
     const done = await a.waitFor((m) => m.method === "turn/completed");
-    const got = notes(a, fromA).map((m) =>
-      m.method === "item/started" || m.method === "item/completed"
-        ? `${m.method}:${m.params.item.type}`
-        : m.method === "thread/status/changed"
-        ? `status:${m.params.status.type}`
-        : m.method
-    );
-    assert.deepEqual(got, [
-      "turn/started",
-      "status:active",
-      "item/started:userMessage",
-      "item/completed:userMessage",
-      "item/started:agentMessage",
-      "item/agentMessage/delta",
-      "item/agentMessage/delta",
-      "item/completed:agentMessage",
-      "thread/tokenUsage/updated",
-      "status:idle",
-      "turn/completed",
-    ]);
+    const got = notes(a, fromA).map(noteLabel);
+    assert.deepEqual(got, expectedSimpleTurnOrder());
     assert.equal(done.params.turn.status, "completed");
     assert.equal(done.params.turn.items.length, 2);
     assert.equal(done.params.turn.items[1].text, "Hello there");
@@ -142,7 +109,7 @@ Deno.test("simple turn: exact order for the subscriber, broadcasts only for othe
 });
 
 Deno.test("failed turn: systemError, error, turn/completed failed", async () => {
-  await withSetup(async (s, mock) => {
+  await withThreadServer(async (s, { mock }) => {
     const a = await client(s);
     const id = await startThread(a);
     mock.enqueue(failed("server_error", "boom"));
@@ -162,8 +129,32 @@ Deno.test("failed turn: systemError, error, turn/completed failed", async () => 
   });
 });
 
+Deno.test("a dropped stream is retried: error with willRetry, then the turn completes", async () => {
+  await withThreadServer(async (s, { mock }) => {
+    const a = await client(s);
+    const res = await a.request("thread/start", {
+      config: { "model_providers.mock.stream_max_retries": 1 },
+    });
+    const id = res.result.thread.id;
+    // The first stream ends before `response.completed`, as a dropped connection does.
+    mock.enqueue(disconnectAfter(2, textTurn("lost")), textTurn("recovered"));
+    const from = a.received.length;
+    await a.request("turn/start", { threadId: id, input: [{ type: "text", text: "x" }] });
+    const done = await a.waitFor((m) => m.method === "turn/completed");
+    assert.equal(done.params.turn.status, "completed");
+    const answer = done.params.turn.items.filter((i: Msg) => i.type === "agentMessage");
+    assert.deepEqual(answer.map((i: Msg) => i.text), ["recovered"]);
+    const errors = notes(a, from).filter((m) => m.method === "error");
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]!.params.willRetry, true);
+    assert.equal(errors[0]!.params.turnId, done.params.turn.id);
+    assert.equal(mock.requests.length, 2);
+    await a.close();
+  });
+});
+
 Deno.test("interrupt during a stalled stream; refusals", async () => {
-  await withSetup(async (s, mock) => {
+  await withThreadServer(async (s, { mock }) => {
     const a = await client(s);
     const id = await startThread(a);
     mock.enqueue(hangAfter(2, textTurn("never finished", { deltas: ["never"] })));
@@ -199,7 +190,7 @@ Deno.test("interrupt during a stalled stream; refusals", async () => {
 });
 
 Deno.test("turn/steer: input joins the running turn before its next model call", async () => {
-  await withSetup(async (s, mock) => {
+  await withThreadServer(async (s, { mock }) => {
     const a = await client(s);
     const id = await startThread(a);
     const none = await a.request("turn/steer", {
@@ -217,6 +208,8 @@ Deno.test("turn/steer: input joins the running turn before its next model call",
     });
     const turnId = res.result.turn.id;
     await a.waitFor((m) => m.method === "turn/started");
+    // Steer while the model is answering, so the input needs a second model call.
+    await mock.waitForRequests(1);
     const wrong = await a.request("turn/steer", {
       threadId: id,
       input: [{ type: "text", text: "nope" }],

@@ -145,6 +145,7 @@ export async function runAppServerCommand(args: string[]): Promise<number> {
       config: await loadStartupConfig(codexHome, options),
       inboundCapacity: tuning.inboundCapacity,
     });
+    server.startThreadReaper(tuning.threadIdleUnloadMs);
 
     if (listen.kind === "stdio") {
       const stop = () => void exit(0);

@@ -6,6 +6,7 @@
  */
 
 import { DEFAULT_INBOUND_CAPACITY } from "../server/connection.ts";
+import { DEFAULT_THREAD_IDLE_UNLOAD_MS } from "../server/thread_reaper.ts";
 import { DEFAULT_OUTBOUND_LIMITS, type OutboundLimits } from "../transport/outbound_budget.ts";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../transport/stdio.ts";
 import { UsageError } from "./output.ts";
@@ -15,6 +16,8 @@ export interface Tuning {
   maxMessageBytes: number;
   inboundCapacity: number;
   outbound: OutboundLimits;
+  /** How long a loaded thread may sit unused (no subscriber, no turn) before it is unloaded. */
+  threadIdleUnloadMs: number;
 }
 
 /** Reads the `CODEX_APP_SERVER_*` limits, falling back to the defaults. */
@@ -32,6 +35,7 @@ export function readTuning(env: Record<string, string | undefined> = Deno.env.to
   return {
     maxMessageBytes: num("MAX_MESSAGE_BYTES", DEFAULT_MAX_MESSAGE_BYTES),
     inboundCapacity: num("INBOUND_QUEUE_CAPACITY", DEFAULT_INBOUND_CAPACITY),
+    threadIdleUnloadMs: num("THREAD_IDLE_UNLOAD_MS", DEFAULT_THREAD_IDLE_UNLOAD_MS),
     outbound: {
       socketWindowBytes: num("WS_SOCKET_WINDOW_BYTES", d.socketWindowBytes),
       softLimitBytes: num("WS_SOFT_LIMIT_BYTES", d.softLimitBytes),

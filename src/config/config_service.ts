@@ -120,10 +120,13 @@ export class ConfigService {
 
   /**
    * A fresh load from disk, as the reference does per request; project layers are those seen
-   * from `cwd` (none when null).
+   * from `cwd` (none when null). A thread's `config` map joins the session-flags layer.
    */
-  read(cwd: string | null): Promise<LoadedConfig> {
-    return loadConfig(loadOptions(this.options, cwd === null ? null : resolve(cwd)));
+  read(cwd: string | null, threadConfig?: Record<string, unknown> | null): Promise<LoadedConfig> {
+    return loadConfig({
+      ...loadOptions(this.options, cwd === null ? null : resolve(cwd)),
+      threadConfig: threadConfig ?? null,
+    });
   }
 
   /** Re-reads requirements from disk. */

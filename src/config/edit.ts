@@ -18,6 +18,7 @@
 
 import { dirname, join } from "node:path";
 import { internalError } from "../jsonrpc/errors.ts";
+import { writeFileAtomic } from "../util/atomic_write.ts";
 import type { ConfigProblem, TomlTable } from "./types.ts";
 import {
   applyEdits,
@@ -172,30 +173,5 @@ async function withFileLock<T>(filePath: string, fn: () => Promise<T>): Promise<
 async function replaceAtomically(filePath: string, text: string): Promise<void> {
   const target = await Deno.realPath(filePath).catch(() => filePath);
   const mode = await Deno.stat(target).then((s) => s.mode ?? 0o600, () => 0o600);
-  const dir = dirname(target);
-  const tmp = join(dir, `.config.toml.${Deno.pid}.${crypto.randomUUID()}.tmp`);
-  try {
-    const f = await Deno.open(tmp, { write: true, createNew: true, mode: mode & 0o777 });
-    try {
-      const bytes = new TextEncoder().encode(text);
-      for (let off = 0; off < bytes.length;) off += await f.write(bytes.subarray(off));
-      await f.sync();
-    } finally {
-      f.close();
-    }
-    await Deno.rename(tmp, target);
-  } catch (err) {
-    await Deno.remove(tmp).catch(() => {});
-    throw err;
-  }
-  try {
-    const d = await Deno.open(dir, { read: true });
-    try {
-      await d.sync();
-    } finally {
-      d.close();
-    }
-  } catch {
-    // Some platforms cannot fsync a folder; the rename itself is still atomic.
-  }
+  await writeFileAtomic(target, text, { mode });
 }

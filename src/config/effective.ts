@@ -56,6 +56,10 @@ export interface EffectiveConfig {
   shellEnvironmentPolicy: TomlTable;
   /** How long an approval request may wait, in seconds; null waits forever. */
   approvalTimeoutSecs: number | null;
+  /** `model_auto_compact_token_limit`: compact the context at this many tokens; null: never. */
+  modelAutoCompactTokenLimit: number | null;
+  /** `compact_prompt`: the summarisation prompt of compaction; null: ours. */
+  compactPrompt: string | null;
   /** The merged TOML with the profile applied, for keys not typed here. */
   table: TomlTable;
 }
@@ -152,6 +156,11 @@ export function resolveEffective(
     approvalTimeoutSecs: typeof timeout === "number" || typeof timeout === "bigint"
       ? Number(timeout)
       : null,
+    modelAutoCompactTokenLimit: typeof t["model_auto_compact_token_limit"] === "number" ||
+        typeof t["model_auto_compact_token_limit"] === "bigint"
+      ? Number(t["model_auto_compact_token_limit"])
+      : null,
+    compactPrompt: str(t["compact_prompt"]),
     table: t,
   };
   return { config, problems };

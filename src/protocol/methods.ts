@@ -202,7 +202,7 @@ export type ResultOf<M extends ClientRequestMethod> = z.output<
   (typeof clientRequests)[M]["result"]
 >;
 
-/** Every v2 server → client notification of 0.105 with its params schema. */
+/** Every v2 server → client notification of 0.105 (plus later ones we send) with its params. */
 export const serverNotifications = {
   "error": s.ErrorNotification,
   "thread/started": s.ThreadStartedNotification,
@@ -239,6 +239,8 @@ export const serverNotifications = {
   "windows/worldWritableWarning": s.WindowsWorldWritableWarningNotification,
   "windowsSandbox/setupCompleted": s.WindowsSandboxSetupCompletedNotification,
   "account/login/completed": s.AccountLoginCompletedNotification,
+  // Added by later Codex versions (0.169 shape); sent only to experimental-API connections.
+  "thread/closed": s.ThreadClosedNotification,
 } as const satisfies Record<string, z.ZodType>;
 
 /** Name of a server → client notification method. */

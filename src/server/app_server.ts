@@ -19,6 +19,7 @@ import { ThreadIndex } from "../core/rollout/thread_index.ts";
 import { ThreadManager } from "../core/threads/thread_manager.ts";
 import { Subscriptions } from "./subscriptions.ts";
 import { routeThreadEvent, threadTurnEnded } from "./thread_events.ts";
+import { ThreadReaper } from "./thread_reaper.ts";
 
 const log = getLogger("codex_app_server");
 
@@ -67,6 +68,13 @@ export class AppServer {
     threads.setListener((event) => routeThreadEvent(this.context, event));
     this.#router = new Router(this.context, init.handlers ?? defaultHandlers);
     this.#inboundCapacity = init.inboundCapacity ?? DEFAULT_INBOUND_CAPACITY;
+  }
+
+  /** Starts unloading threads left idle with no subscriber for `idleMs` (see ThreadReaper). */
+  startThreadReaper(idleMs?: number): ThreadReaper {
+    const reaper = new ThreadReaper(this.context, idleMs);
+    reaper.start();
+    return reaper;
   }
 
   /** Registers a new peer under `id` (0 for stdio, 1.. for websockets). */

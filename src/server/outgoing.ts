@@ -36,6 +36,11 @@ export class OutgoingRouter {
     return [...this.#connections.keys()];
   }
 
+  /** Ids of live connections that opted into the experimental API. */
+  experimentalIds(): number[] {
+    return [...this.#connections.values()].filter((c) => c.experimentalApi).map((c) => c.id);
+  }
+
   /** Number of live connections. */
   get size(): number {
     return this.#connections.size;

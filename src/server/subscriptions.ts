@@ -63,6 +63,12 @@ export class Subscriptions {
     return [...this.#byThread.get(threadId) ?? []];
   }
 
+  /** Forgets every subscription to an unloaded thread. */
+  removeThread(threadId: string): void {
+    for (const id of this.#byThread.get(threadId) ?? []) this.#held.delete(heldKey(threadId, id));
+    this.#byThread.delete(threadId);
+  }
+
   /** Forgets every subscription of a closed connection. */
   removeConnection(connectionId: number): void {
     for (const [threadId, set] of this.#byThread) {

@@ -10,6 +10,8 @@ import type { ThreadEvent } from "../core/threads/thread_manager.ts";
 import type { LiveThread } from "../core/threads/thread.ts";
 import { summaryFromMeta } from "../core/rollout/thread_summary.ts";
 import { getLogger } from "../log/logger.ts";
+import { legacyNotes } from "./legacy_events.ts";
+import type { HeldNotification } from "./subscriptions.ts";
 import type { ServerContext } from "./context.ts";
 
 const log = getLogger("codex_app_server::thread_events");
@@ -25,7 +27,9 @@ const METHODS: Record<ThreadEvent["kind"], string> = {
   reasoningTextDelta: "item/reasoning/textDelta",
   tokenUsage: "thread/tokenUsage/updated",
   error: "error",
+  threadCompacted: "thread/compacted",
   turnCompleted: "turn/completed",
+  threadClosed: "thread/closed",
 };
 
 /** Sends one thread event where the protocol routes it. */
@@ -33,12 +37,23 @@ export function routeThreadEvent(server: ServerContext, event: ThreadEvent): voi
   const { kind, ...params } = event;
   const method = METHODS[kind];
   const subs = server.subscriptions;
+  // Statuses are broadcast; `thread/closed` (later Codex) only to experimental clients, which
+  // must hear it although an idle unload happens when nobody is subscribed.
   const targets = kind === "statusChanged"
     ? server.outgoing.ids()
+    : kind === "threadClosed"
+    ? server.outgoing.experimentalIds()
     : subs.subscribers(event.threadId);
-  // A connection attaching mid-turn gets these after its snapshot response (see Subscriptions).
-  const now = targets.filter((id) => !subs.hold(event.threadId, id, { method, params }));
-  server.outgoing.notifyMany(now, method, params);
+  if (kind === "threadClosed") subs.removeThread(event.threadId);
+  if (targets.length === 0) return;
+  // Subscribers also get the 0.105 core event first (statuses have none).
+  const notes: HeldNotification[] = kind === "statusChanged" ? [] : legacyNotes(event);
+  notes.push({ method, params });
+  for (const note of notes) {
+    // A connection attaching mid-turn gets these after its snapshot response (Subscriptions).
+    const now = targets.filter((id) => !subs.hold(event.threadId, id, note));
+    server.outgoing.notifyMany(now, note.method, note.params);
+  }
 }
 
 /** Ends a hold: what was kept back goes out now, in order. */
@@ -50,17 +65,25 @@ export function releaseHeld(server: ServerContext, threadId: string, connectionI
 
 /** Updates the thread index from a live thread whose turn has ended. */
 export function threadTurnEnded(server: ServerContext, thread: LiveThread): void {
+  void indexLiveThread(server, thread);
+}
+
+/**
+ * Records a live thread's rollout in the thread index, so `thread/list` shows it. A failure
+ * is logged, not thrown: the index is rebuilt from the rollouts when it is stale.
+ */
+export async function indexLiveThread(server: ServerContext, thread: LiveThread): Promise<void> {
   if (!thread.writer.materialized) return;
-  (async () => {
+  try {
     const index = await server.threadIndex();
     const stat = await Deno.stat(thread.writer.path);
-    const preview = thread.firstUserMessage ?? "";
-    index.upsert(
-      summaryFromMeta(thread.meta, thread.writer.path, {
-        updatedAt: Math.floor((stat.mtime?.getTime() ?? Date.now()) / 1000),
-        preview,
-      }),
-      { mtimeMs: stat.mtime?.getTime() ?? Date.now(), size: stat.size },
-    );
-  })().catch((error) => log.warn("thread index update failed", { error: String(error) }));
+    const mtimeMs = stat.mtime?.getTime() ?? Date.now();
+    const summary = summaryFromMeta(thread.meta, thread.writer.path, {
+      updatedAt: Math.floor(mtimeMs / 1000),
+      preview: thread.firstUserMessage ?? "",
+    });
+    index.upsert(summary, { mtimeMs, size: stat.size });
+  } catch (error) {
+    log.warn("thread index update failed", { thread_id: thread.id, error: String(error) });
+  }
 }

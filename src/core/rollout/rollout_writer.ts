@@ -42,6 +42,8 @@ export interface RolloutWriterOptions {
   sync?: RolloutSyncPolicy;
   /** Clock for line timestamps (tests). */
   now?: () => Date;
+  /** Keeps nothing: an ephemeral thread (`thread/start` `ephemeral`) never reaches disk. */
+  ephemeral?: boolean;
 }
 
 /** Writes one thread's rollout. Create with `RolloutWriter.create` or `RolloutWriter.resume`. */
@@ -51,6 +53,7 @@ export class RolloutWriter {
   readonly #meta: SessionMetaPayload | null;
   readonly #sync: RolloutSyncPolicy;
   readonly #now: () => Date;
+  readonly #ephemeral: boolean;
   #file: Deno.FsFile | null = null;
   #materialized: boolean;
   #pending: RolloutRecord[] = [];
@@ -68,6 +71,7 @@ export class RolloutWriter {
     this.#materialized = materialized;
     this.#sync = options.sync ?? "never";
     this.#now = options.now ?? (() => new Date());
+    this.#ephemeral = options.ephemeral ?? false;
   }
 
   /**
@@ -103,6 +107,11 @@ export class RolloutWriter {
     return writer;
   }
 
+  /** Whether this writer keeps nothing. */
+  get ephemeral(): boolean {
+    return this.#ephemeral;
+  }
+
   /** Whether the file exists on disk (a user message was recorded, or it was resumed). */
   get materialized(): boolean {
     return this.#materialized;
@@ -114,6 +123,7 @@ export class RolloutWriter {
    */
   append(items: RolloutItem | readonly RolloutItem[]): Promise<void> {
     if (this.#closed) return Promise.reject(new Error(`rollout writer is closed: ${this.path}`));
+    if (this.#ephemeral) return Promise.resolve();
     const list: readonly RolloutItem[] = Array.isArray(items) ? items : [items as RolloutItem];
     const stamp = formatRecordTimestamp(this.#now());
     const records = list.map((item): RolloutRecord => ({
@@ -132,7 +142,7 @@ export class RolloutWriter {
   /** Creates the file now, with whatever was buffered (a fork with history). */
   materialize(): Promise<void> {
     if (this.#closed) return Promise.reject(new Error(`rollout writer is closed: ${this.path}`));
-    if (this.#materialized) return this.flush();
+    if (this.#materialized || this.#ephemeral) return this.flush();
     return this.#startFile();
   }
 

@@ -154,6 +154,7 @@ export function toWireThread(summary: ThreadSummary, status: ThreadStatus): Thre
     // persisted, so each thread is its own session, unassigned and not ephemeral.
     sessionId: summary.id,
     ephemeral: false,
+    forkedFromId: summary.forkedFromId,
     projectId: null,
     turns: [],
   };

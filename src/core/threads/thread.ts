@@ -13,7 +13,9 @@ import type { SessionMetaPayload } from "../rollout/rollout_format.ts";
 import type { ThreadStatus, Turn } from "../../protocol/schema/thread.ts";
 import type { AskForApproval, SandboxMode } from "../../protocol/schema/sandbox.ts";
 import type { TokenUsageBreakdown } from "../../protocol/schema/notifications.ts";
-import type { ReasoningEffort } from "../../protocol/schema/turn.ts";
+import type { Personality, ReasoningEffort, ReasoningSummary } from "../../protocol/schema/turn.ts";
+import type { Verbosity } from "../../protocol/schema/config.ts";
+import { emptySentContext, type ProjectDocOptions, type SentContext } from "./turn_context.ts";
 import type { ThreadItem } from "../../protocol/schema/items.ts";
 import type { UserInput } from "../../protocol/schema/user_input.ts";
 
@@ -59,6 +61,19 @@ export interface ThreadSettings {
   shell: string;
   /** Reported back by `thread/resume` of a loaded thread; `null` when config is silent. */
   reasoningEffort?: ReasoningEffort | null;
+  reasoningSummary?: ReasoningSummary | null;
+  verbosity?: Verbosity | null;
+  personality?: Personality | null;
+  /** Sent to the model as a developer message before the conversation. */
+  developerInstructions?: string | null;
+  /** Where AGENTS.md files are looked for (besides the cwd); none when absent. */
+  projectDocs?: Omit<ProjectDocOptions, "cwd"> | null;
+  /** An ephemeral thread never writes a rollout. */
+  ephemeral?: boolean;
+  /** `model_auto_compact_token_limit`: compact before a model call at this many tokens. */
+  autoCompactTokenLimit?: number | null;
+  /** `compact_prompt`: replaces our summarisation prompt. */
+  compactPrompt?: string | null;
 }
 
 /**
@@ -94,6 +109,8 @@ export interface ActiveTurn {
    * decided to end the turn, a steer would be silently lost, so it is refused instead.
    */
   steerable: boolean;
+  /** A JSON Schema the final answer of this turn must match (not kept for later turns). */
+  outputSchema?: Record<string, unknown> | null;
 }
 
 /** A loaded thread. */
@@ -117,9 +134,15 @@ export class LiveThread {
   /** Finished turns (rebuilt from the rollout for a resumed thread), for `thread/resume`. */
   readonly turns: Turn[] = [];
   turnCount = 0;
+  /** The name set with `thread/name/set` (kept in `session_index.jsonl`). */
+  name: string | null = null;
   /** Text of the first user message (the thread's preview). */
   firstUserMessage: string | null = null;
   totalUsage: TokenUsageBreakdown | null = null;
+  /** Usage of the last model response: how full the context is (auto-compaction). */
+  lastUsage: TokenUsageBreakdown | null = null;
+  /** The context messages the model has already seen (see `contextUpdate`). */
+  sentContext: SentContext = emptySentContext();
 
   constructor(meta: SessionMetaPayload, writer: RolloutWriter, settings: ThreadSettings) {
     this.id = meta.id;

@@ -12,6 +12,10 @@ import type { RolloutRecord, SessionMetaPayload } from "../rollout/rollout_forma
 import type { TokenUsageBreakdown } from "../../protocol/schema/notifications.ts";
 import type { Turn } from "../../protocol/schema/thread.ts";
 import { buildTurns } from "./history.ts";
+import { dropLastUserTurns } from "./rollback.ts";
+import { LiveThread, type ThreadSettings } from "./thread.ts";
+import { sentContextFrom } from "./turn_context.ts";
+import type { RolloutWriter } from "../rollout/rollout_writer.ts";
 
 type Json = Record<string, unknown>;
 
@@ -35,7 +39,11 @@ export async function readStoredThread(path: string): Promise<StoredThreadState 
   return { path, meta: contents.meta, ...replay(contents.records) };
 }
 
-function replay(records: RolloutRecord[]): Omit<StoredThreadState, "path" | "meta"> {
+/**
+ * Replays rollout records (after `session_meta`) into what a live thread starts from. Shared
+ * by resume and fork, which copies the records of its source.
+ */
+export function replay(records: RolloutRecord[]): Omit<StoredThreadState, "path" | "meta"> {
   let history: RawItem[] = [];
   let firstUserMessage: string | null = null;
   let totalUsage: TokenUsageBreakdown | null = null;
@@ -47,6 +55,9 @@ function replay(records: RolloutRecord[]): Omit<StoredThreadState, "path" | "met
     } else if (record.type === "compacted" && Array.isArray(p.replacement_history)) {
       // A compaction replaces the context the model sees from then on.
       history = [...p.replacement_history] as RawItem[];
+    } else if (record.type === "event_msg" && p.type === "thread_rolled_back") {
+      // The model context forgets the turns, as it did live (see rollback.ts).
+      history = dropLastUserTurns(history, typeof p.num_turns === "number" ? p.num_turns : 0);
     } else if (record.type === "turn_context") {
       lastTurnContext = p;
     } else if (record.type === "event_msg" && p.type === "user_message") {
@@ -69,4 +80,23 @@ function usageOf(raw: unknown): TokenUsageBreakdown | null {
     reasoningOutputTokens: n(u.reasoning_output_tokens),
     totalTokens: n(u.total_tokens),
   };
+}
+
+/**
+ * A live thread from a stored one: its model context, turns, preview, usage, and what
+ * context the model has already seen (so it is not sent again unchanged).
+ */
+export function liveThreadFrom(
+  stored: StoredThreadState,
+  writer: RolloutWriter,
+  settings: ThreadSettings,
+): LiveThread {
+  const thread = new LiveThread(stored.meta, writer, settings);
+  thread.history.push(...stored.history);
+  thread.turns.push(...stored.turns);
+  thread.turnCount = stored.turns.length;
+  thread.firstUserMessage = stored.firstUserMessage;
+  thread.totalUsage = stored.totalUsage;
+  thread.sentContext = sentContextFrom(thread.history, settings);
+  return thread;
 }

@@ -16,6 +16,7 @@ import type { ThreadStatus } from "../../protocol/schema/thread.ts";
 import type { UserInput } from "../../protocol/schema/user_input.ts";
 import { deriveStatus, LiveThread, sameStatus, type ThreadSettings } from "./thread.ts";
 import { runTurn, type ThreadEvent, type TurnHost } from "./turn_runner.ts";
+import { runCompactionTurn } from "./compaction.ts";
 
 export type { ThreadEvent };
 
@@ -26,6 +27,20 @@ export class ThreadRequestError extends Error {
     this.name = "ThreadRequestError";
   }
 }
+
+/** What one `turn/start` changes: settings that stay, and the output schema of this turn. */
+export interface TurnOverrides {
+  settings?: Partial<ThreadSettings>;
+  outputSchema?: Record<string, unknown> | null;
+}
+
+/** What runs as a turn: a normal turn or a compaction; it must never throw. */
+type TurnBody = (
+  host: TurnHost,
+  turn: Turn,
+  signal: AbortSignal,
+  onStopped: () => void,
+) => Promise<void>;
 
 /** Options of {@linkcode ThreadManager}. */
 export interface ThreadManagerOptions {
@@ -51,6 +66,7 @@ export class ThreadManager {
   readonly #threads = new Map<string, LiveThread>();
   readonly #opts: ThreadManagerOptions;
   readonly #loading = new Map<string, Promise<LiveThread>>();
+  readonly #unloading = new Map<string, Promise<void>>();
   #listener: (event: ThreadEvent) => void = () => {};
 
   constructor(opts: ThreadManagerOptions) {
@@ -97,7 +113,9 @@ export class ThreadManager {
       model_provider: settings.provider.id,
       base_instructions: { text: settings.baseInstructions ?? BASE_INSTRUCTIONS },
     };
-    const writer = RolloutWriter.create(this.#opts.codexHome, meta);
+    const writer = RolloutWriter.create(this.#opts.codexHome, meta, {
+      ephemeral: settings.ephemeral ?? false,
+    });
     const thread = new LiveThread(meta, writer, {
       ...settings,
       baseInstructions: settings.baseInstructions ?? BASE_INSTRUCTIONS,
@@ -116,6 +134,7 @@ export class ThreadManager {
     threadId: string,
     loader: () => Promise<LiveThread>,
   ): Promise<{ thread: LiveThread; cold: boolean }> {
+    await this.#unloading.get(threadId);
     const loaded = this.#threads.get(threadId);
     if (loaded) return { thread: loaded, cold: false };
     const pending = this.#loading.get(threadId);
@@ -140,7 +159,7 @@ export class ThreadManager {
    * Starts a turn. The returned turn is `inProgress`; the run begins on a later macrotask,
    * so a reply sent by the caller meanwhile goes out before `turn/started`.
    */
-  startTurn(threadId: string, input: UserInput[]): Turn {
+  startTurn(threadId: string, input: UserInput[], overrides: TurnOverrides = {}): Turn {
     const thread = this.#threads.get(threadId);
     if (!thread) throw new ThreadRequestError(`thread not found: ${threadId}`);
     if (input.length === 0) throw new ThreadRequestError("input must not be empty");
@@ -149,7 +168,47 @@ export class ThreadManager {
         `a turn is already running on thread ${threadId} (turn ${thread.active.turn.id}); use turn/steer to add input`,
       );
     }
-    const turn: Turn = { id: crypto.randomUUID(), items: [], status: "inProgress", error: null };
+    // Applied only once the turn is sure to start; they stay for later turns.
+    Object.assign(thread.settings, overrides.settings ?? {});
+    return this.#launch(
+      thread,
+      { steerable: true, outputSchema: overrides.outputSchema ?? null },
+      (host, turn, signal, stop) => runTurn(host, thread, turn, input, signal, stop),
+    );
+  }
+
+  /**
+   * Starts a compaction turn (`thread/compact/start`, §5.7): a real turn of the thread, so
+   * another turn is refused while it runs and `turn/interrupt` stops it, but its body is the
+   * compaction. Steering is refused: no model call of it would see the input.
+   */
+  startCompaction(threadId: string): Turn {
+    const thread = this.#threads.get(threadId);
+    if (!thread) throw new ThreadRequestError(`thread not found: ${threadId}`);
+    if (thread.active) {
+      throw new ThreadRequestError(
+        `failed to start compaction: a turn is already running on thread ${threadId} (turn ${thread.active.turn.id})`,
+      );
+    }
+    return this.#launch(
+      thread,
+      { steerable: false },
+      (host, turn, signal, stop) => runCompactionTurn(host, thread, turn, signal, stop),
+    );
+  }
+
+  /**
+   * Makes a new turn the thread's active one and runs `body` on a later macrotask, so a reply
+   * sent by the caller meanwhile goes out before the turn's events. Shared by every kind of
+   * turn, so they all block, interrupt and end alike.
+   */
+  #launch(
+    thread: LiveThread,
+    opts: { steerable: boolean; outputSchema?: Record<string, unknown> | null },
+    body: TurnBody,
+  ): Turn {
+    // UUIDv7, like the reference's turn ids: they sort by start time.
+    const turn: Turn = { id: newThreadId(), items: [], status: "inProgress", error: null };
     const abort = new AbortController();
     let finish: () => void = () => {};
     const done = new Promise<void>((r) => finish = r);
@@ -163,10 +222,11 @@ export class ThreadManager {
       started: false,
       open: new Map(),
       pending: [],
-      steerable: true,
+      steerable: opts.steerable,
+      outputSchema: opts.outputSchema ?? null,
     };
     setTimeout(() => {
-      runTurn(this.#host(), thread, turn, input, abort.signal, stop).finally(() => {
+      body(this.#host(), turn, abort.signal, stop).finally(() => {
         stop();
         thread.active = null;
         finish();
@@ -208,6 +268,35 @@ export class ThreadManager {
     }
     active.pending.push(input);
     return active.turn.id;
+  }
+
+  /**
+   * Unloads a thread: a running turn is interrupted first, the rollout is flushed and closed,
+   * and the thread reports `notLoaded` and then `threadClosed`. A load of the same id waits
+   * for this to finish, so it reads a complete rollout. False when it was not loaded.
+   */
+  async unload(threadId: string): Promise<boolean> {
+    const thread = this.#threads.get(threadId);
+    if (!thread) return false;
+    const closing = (async () => {
+      const active = thread.active;
+      if (active) {
+        active.abort.abort(new DOMException("thread unloaded", "AbortError"));
+        await active.done;
+      }
+      this.#threads.delete(threadId);
+      await thread.writer.close().catch(() => false);
+      thread.status.loaded = false;
+      this.#refresh(thread);
+      this.#listener({ kind: "threadClosed", threadId });
+    })();
+    this.#unloading.set(threadId, closing);
+    try {
+      await closing;
+    } finally {
+      this.#unloading.delete(threadId);
+    }
+    return true;
   }
 
   /** Waits for every running turn (tests, shutdown). */

@@ -9,16 +9,19 @@
  * @module
  */
 
-import { ModelError } from "../model/errors.ts";
-import type { ModelEvent, RawItem } from "../model/events.ts";
-import { buildResponsesRequest } from "../model/request.ts";
+import type { ModelEvent } from "../model/events.ts";
+import { buildResponsesRequest, type PromptSpec } from "../model/request.ts";
 import { retryNotice, type StreamOptions, streamResponse } from "../model/responses_client.ts";
 import type { ThreadItem } from "../../protocol/schema/items.ts";
 import type { Turn, TurnError } from "../../protocol/schema/thread.ts";
 import type { UserInput } from "../../protocol/schema/user_input.ts";
-import type { ThreadTokenUsage, TokenUsageBreakdown } from "../../protocol/schema/notifications.ts";
+import type { ThreadTokenUsage } from "../../protocol/schema/notifications.ts";
 import type { ThreadStatus } from "../../protocol/schema/thread.ts";
-import type { LiveThread, OpenItem } from "./thread.ts";
+import type { LiveThread, OpenItem, ThreadSettings } from "./thread.ts";
+import { contextUpdate, loadProjectDocs } from "./turn_context.ts";
+import { appendRecord, beginTurn, finishTurn, recordUsage } from "./turn_lifecycle.ts";
+import { prepareInput } from "./user_input.ts";
+import { autoCompactIfNeeded } from "./compaction.ts";
 
 /** What a thread reports; the server maps each kind to a notification. */
 export type ThreadEvent =
@@ -51,7 +54,9 @@ export type ThreadEvent =
   }
   | { kind: "tokenUsage"; threadId: string; turnId: string; tokenUsage: ThreadTokenUsage }
   | { kind: "error"; threadId: string; turnId: string; error: TurnError; willRetry: boolean }
-  | { kind: "turnCompleted"; threadId: string; turn: Turn };
+  | { kind: "threadCompacted"; threadId: string; turnId: string }
+  | { kind: "turnCompleted"; threadId: string; turn: Turn }
+  | { kind: "threadClosed"; threadId: string };
 
 /** What the runner needs from its owner. */
 export interface TurnHost {
@@ -64,48 +69,13 @@ export interface TurnHost {
 
 type Json = Record<string, unknown>;
 
-/** The text of the environment context message the model sees first. */
-export function environmentContext(thread: LiveThread): string {
-  const s = thread.settings;
-  return [
-    "<environment_context>",
-    `  <cwd>${s.cwd}</cwd>`,
-    `  <approval_policy>${
-      typeof s.approvalPolicy === "string" ? s.approvalPolicy : "reject"
-    }</approval_policy>`,
-    `  <sandbox_mode>${s.sandboxMode}</sandbox_mode>`,
-    `  <shell>${s.shell}</shell>`,
-    "</environment_context>",
-  ].join("\n");
-}
-
-function userMessageItem(text: string): RawItem {
-  return { type: "message", role: "user", content: [{ type: "input_text", text }] };
-}
-
-/** The text the model gets for the user's input (text parts; images are left out). */
-function inputText(input: UserInput[]): string {
-  return input.flatMap((i) => i.type === "text" ? [i.text] : []).join("\n");
-}
-
-function zeroUsage(): TokenUsageBreakdown {
-  return {
-    inputTokens: 0,
-    cachedInputTokens: 0,
-    outputTokens: 0,
-    reasoningOutputTokens: 0,
-    totalTokens: 0,
-  };
-}
-
-function diskUsage(u: TokenUsageBreakdown): Json {
-  return {
-    input_tokens: u.inputTokens,
-    cached_input_tokens: u.cachedInputTokens,
-    output_tokens: u.outputTokens,
-    reasoning_output_tokens: u.reasoningOutputTokens,
-    total_tokens: u.totalTokens,
-  };
+/**
+ * Reasoning settings for the request: only when the thread has an effort or a summary
+ * setting, since models without reasoning support reject the field.
+ */
+function reasoningOf(s: ThreadSettings): PromptSpec["reasoning"] {
+  if (!s.reasoningEffort && !s.reasoningSummary) return null;
+  return { effort: s.reasoningEffort ?? null, summary: s.reasoningSummary ?? null };
 }
 
 function textsOf(parts: unknown, type: string): string[] {
@@ -119,25 +89,24 @@ function textsOf(parts: unknown, type: string): string[] {
  * Takes user input into the turn: the model context, the rollout (`response_item` and
  * `user_message`), and a `userMessage` item; shared by the turn's own input and steering.
  */
-function recordUserInput(
+async function recordUserInput(
   host: TurnHost,
   thread: LiveThread,
   turn: Turn,
   input: UserInput[],
-): void {
-  const text = inputText(input);
-  thread.firstUserMessage ??= text;
-  const userRaw = userMessageItem(text);
-  thread.history.push(userRaw);
+): Promise<void> {
+  const prepared = await prepareInput(input, thread.settings.cwd);
+  thread.firstUserMessage ??= prepared.text;
+  thread.history.push(prepared.message);
   const append = (payload: Json, type: "response_item" | "event_msg") =>
     thread.writer.append({ type, payload }).catch(() => {});
-  append(userRaw, "response_item");
+  append(prepared.message, "response_item");
   append({
     type: "user_message",
-    message: text,
-    images: [],
-    local_images: [],
-    text_elements: [],
+    message: prepared.text,
+    images: prepared.images,
+    local_images: prepared.localImages,
+    text_elements: input.flatMap((i) => i.type === "text" ? i.text_elements ?? [] : []),
   }, "event_msg");
   const userItem = {
     type: "userMessage",
@@ -164,34 +133,31 @@ export async function runTurn(
   const threadId = thread.id;
   const turnId = turn.id;
   const emit = host.emit;
-  const writer = thread.writer;
   const append = (type: "response_item" | "event_msg" | "turn_context", payload: Json) =>
-    writer.append({ type, payload }).catch(() => {});
+    appendRecord(thread, type, payload);
 
   emit({ kind: "turnStarted", threadId, turn: { ...turn, items: [] } });
   const active = thread.active;
-  if (active) active.started = true;
-  thread.status.running = true;
-  thread.status.systemError = false;
-  host.refreshStatus(thread);
-
+  beginTurn(host, thread, turn);
   const s = thread.settings;
-  if (thread.turnCount === 0) {
-    const ctx = userMessageItem(environmentContext(thread));
+  const docs = s.projectDocs ? await loadProjectDocs({ ...s.projectDocs, cwd: s.cwd }) : null;
+  for (const ctx of contextUpdate(s, docs, thread.sentContext)) {
     thread.history.push(ctx);
     append("response_item", ctx);
   }
-  thread.turnCount++;
-  append("event_msg", { type: "task_started", turn_id: turnId, model_context_window: null });
   // The user's input, then the turn context; steered input later gets the same records.
-  recordUserInput(host, thread, turn, input);
+  await recordUserInput(host, thread, turn, input);
   append("turn_context", {
     turn_id: turnId,
     cwd: s.cwd,
     approval_policy: s.approvalPolicy,
     sandbox_policy: s.diskSandboxPolicy,
     model: s.model,
-    summary: "auto",
+    ...(s.reasoningEffort ? { effort: s.reasoningEffort } : {}),
+    ...(s.personality ? { personality: s.personality } : {}),
+    summary: s.reasoningSummary ?? "auto",
+    ...(s.developerInstructions ? { developer_instructions: s.developerInstructions } : {}),
+    ...(docs !== null ? { user_instructions: docs } : {}),
   });
 
   let lastAgentMessage: string | null = null;
@@ -200,13 +166,17 @@ export async function runTurn(
   try {
     for (;;) {
       for (const steered of active?.pending.splice(0) ?? []) {
-        recordUserInput(host, thread, turn, steered);
+        await recordUserInput(host, thread, turn, steered);
       }
+      await autoCompactIfNeeded(host, thread, turn, signal);
       const body = buildResponsesRequest({
         model: s.model,
         instructions: s.baseInstructions,
         input: thread.history,
         promptCacheKey: threadId,
+        reasoning: reasoningOf(s),
+        verbosity: s.verbosity ?? null,
+        outputSchema: active?.outputSchema ?? null,
       });
       const events: AsyncGenerator<ModelEvent> = streamResponse(body, {
         provider: s.provider,
@@ -308,40 +278,19 @@ export async function runTurn(
               if (!wasOpen) emit({ kind: "itemStarted", threadId, turnId, item });
               emit({ kind: "itemCompleted", threadId, turnId, item });
               turn.items.push(item);
+              // Rebuilt turns (read, resume) take reasoning from these events, as Codex's do.
+              const r = item as { summary: string[]; content: string[] };
+              for (const text of r.summary) append("event_msg", { type: "agent_reasoning", text });
+              for (const text of r.content) {
+                append("event_msg", { type: "agent_reasoning_raw_content", text });
+              }
               append("response_item", raw);
             }
             break;
           }
-          case "completed": {
-            if (ev.usage) {
-              const last: TokenUsageBreakdown = { ...ev.usage };
-              const prev = thread.totalUsage ?? zeroUsage();
-              const total: TokenUsageBreakdown = {
-                inputTokens: prev.inputTokens + last.inputTokens,
-                cachedInputTokens: prev.cachedInputTokens + last.cachedInputTokens,
-                outputTokens: prev.outputTokens + last.outputTokens,
-                reasoningOutputTokens: prev.reasoningOutputTokens + last.reasoningOutputTokens,
-                totalTokens: prev.totalTokens + last.totalTokens,
-              };
-              thread.totalUsage = total;
-              emit({
-                kind: "tokenUsage",
-                threadId,
-                turnId,
-                tokenUsage: { total, last, modelContextWindow: null },
-              });
-              append("event_msg", {
-                type: "token_count",
-                info: {
-                  total_token_usage: diskUsage(total),
-                  last_token_usage: diskUsage(last),
-                  model_context_window: null,
-                },
-                rate_limits: null,
-              });
-            }
+          case "completed":
+            if (ev.usage) recordUsage(host, thread, turnId, { ...ev.usage }, true);
             break;
-          }
           default:
             break;
         }
@@ -350,52 +299,9 @@ export async function runTurn(
       if (!active?.pending.length) break;
     }
     if (active) active.steerable = false;
-    append("event_msg", {
-      type: "task_complete",
-      turn_id: turnId,
-      last_agent_message: lastAgentMessage,
-    });
-    turn.status = "completed";
-    thread.status.running = false;
-    host.refreshStatus(thread);
+    await finishTurn(host, thread, turn, { signal, onStopped }, lastAgentMessage);
   } catch (e) {
     if (active) active.steerable = false;
-    thread.status.running = false;
-    if (signal.aborted) {
-      append("event_msg", { type: "turn_aborted", turn_id: turnId, reason: "interrupted" });
-      turn.status = "interrupted";
-      onStopped();
-      // The interrupt reply goes out first (§5.6); the end of the turn follows it.
-      await new Promise((r) => setTimeout(r, 0));
-      host.refreshStatus(thread);
-    } else {
-      const error: TurnError = e instanceof ModelError ? e.toTurnError() : {
-        message: e instanceof Error ? e.message : String(e),
-        codexErrorInfo: "other",
-        additionalDetails: null,
-      };
-      thread.status.systemError = true;
-      host.refreshStatus(thread);
-      emit({ kind: "error", threadId, turnId, error, willRetry: false });
-      append("event_msg", {
-        type: "error",
-        message: error.message,
-        codex_error_info: error.codexErrorInfo ?? null,
-      });
-      append("event_msg", {
-        type: "task_complete",
-        turn_id: turnId,
-        last_agent_message: lastAgentMessage,
-      });
-      turn.status = "failed";
-      turn.error = error;
-    }
+    await finishTurn(host, thread, turn, { failure: e, signal, onStopped }, lastAgentMessage);
   }
-  await writer.flush().catch(() => {});
-  const final: Turn = { ...turn, items: [...turn.items] };
-  // Recorded in the same step as the event, so a resume snapshot never shows the turn both
-  // finished and still running.
-  thread.turns.push(final);
-  if (active) active.started = false;
-  emit({ kind: "turnCompleted", threadId, turn: final });
 }

@@ -225,6 +225,12 @@ export const ThreadArchivedNotification = z.object({
 }).meta({ id: "ThreadArchivedNotification" });
 export type ThreadArchivedNotification = z.infer<typeof ThreadArchivedNotification>;
 
+/** 0.169: a loaded thread was unloaded (idle with no subscribers, or archived). */
+export const ThreadClosedNotification = z.object({
+  threadId: z.string(),
+}).meta({ id: "ThreadClosedNotification" });
+export type ThreadClosedNotification = z.infer<typeof ThreadClosedNotification>;
+
 export const ThreadNameUpdatedNotification = z.object({
   threadId: z.string(),
   threadName: z.string().nullish(),

@@ -123,6 +123,8 @@ export const Thread = z.object({
   createdAt: int64(),
   cwd: z.string(),
   ephemeral: z.boolean(),
+  /** 0.169: the thread this one was forked from. */
+  forkedFromId: z.string().nullish(),
   gitInfo: GitInfo.nullish(),
   id: z.string(),
   modelProvider: z.string(),

@@ -80,6 +80,8 @@ export type ThreadCompactStartResponse = z.infer<typeof ThreadCompactStartRespon
 
 export const ThreadForkParams = z.object({
   ...threadOverrideShape,
+  /** 0.169: a fork that is never written to disk. */
+  ephemeral: z.boolean().nullish(),
   path: z.string().nullish().meta({ experimental: true }),
   persistExtendedHistory: z.boolean().default(false).meta({ experimental: true }),
   threadId: z.string(),

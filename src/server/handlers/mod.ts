@@ -21,7 +21,9 @@ import {
   turnStart,
   turnSteer,
 } from "./thread_live.ts";
+import { threadFork, threadRollback } from "./thread_fork.ts";
 import { threadResume, threadUnsubscribe } from "./thread_resume.ts";
+import { threadCompactStart } from "./thread_compact.ts";
 import { threadTurnsList } from "./thread_turns.ts";
 import {
   threadArchive,
@@ -48,8 +50,11 @@ export const handlers: HandlerTable = {
   "thread/loaded/list": threadLoadedList,
   "thread/resume": threadResume,
   "thread/unsubscribe": threadUnsubscribe,
+  "thread/fork": threadFork,
+  "thread/rollback": threadRollback,
   "thread/turns/list": threadTurnsList,
   "turn/start": turnStart,
   "turn/steer": turnSteer,
   "turn/interrupt": turnInterrupt,
+  "thread/compact/start": threadCompactStart,
 };

@@ -7,18 +7,16 @@
  * @module
  */
 
-import { internalError, invalidRequest } from "../../jsonrpc/errors.ts";
-import { resolveEffective } from "../../config/effective.ts";
-import { ProviderConfigError, resolveProvider } from "../../core/model/provider.ts";
+import { invalidRequest } from "../../jsonrpc/errors.ts";
 import { summaryFromMeta, toWireThread } from "../../core/rollout/thread_summary.ts";
-import { ThreadRequestError } from "../../core/threads/thread_manager.ts";
-import type { LiveThread } from "../../core/threads/thread.ts";
+import { ThreadRequestError, type TurnOverrides } from "../../core/threads/thread_manager.ts";
+import type { LiveThread, ThreadSettings } from "../../core/threads/thread.ts";
 import { parseThreadId } from "../../core/threads/thread_ref.ts";
-import type { SandboxMode } from "../../protocol/schema/sandbox.ts";
 import type { Thread } from "../../protocol/schema/thread.ts";
+import type { TurnStartParams } from "../../protocol/schema/turn.ts";
 import type { ServerContext } from "../context.ts";
 import type { Handler } from "../router.ts";
-import type { WorkspaceWriteSettings } from "../../config/effective.ts";
+import { resolveThreadSettings, settingsOfPolicy } from "./thread_settings.ts";
 
 /** The canonical id, or the reference's `invalid thread id: …` error. */
 export function threadIdOf(text: string): string {
@@ -36,49 +34,16 @@ async function requestErrors<T>(body: () => T | Promise<T>): Promise<T> {
   }
 }
 
-/** The wire and on-disk sandbox policies of a mode. */
-/** The user's shell name for the environment context (`$SHELL`'s last segment, else bash). */
-export function userShell(): string {
-  return Deno.env.get("SHELL")?.split("/").pop() || "bash";
-}
-
-export function sandboxPolicies(mode: SandboxMode, ww: WorkspaceWriteSettings) {
-  switch (mode) {
-    case "read-only":
-      return {
-        wire: { type: "readOnly", access: { type: "fullAccess" } },
-        disk: { type: "read-only" },
-      };
-    case "workspace-write":
-      return {
-        wire: {
-          type: "workspaceWrite",
-          writableRoots: ww.writableRoots,
-          readOnlyAccess: { type: "fullAccess" },
-          networkAccess: ww.networkAccess,
-          excludeTmpdirEnvVar: ww.excludeTmpdirEnvVar,
-          excludeSlashTmp: ww.excludeSlashTmp,
-        },
-        disk: {
-          type: "workspace-write",
-          writable_roots: ww.writableRoots,
-          network_access: ww.networkAccess,
-          exclude_tmpdir_env_var: ww.excludeTmpdirEnvVar,
-          exclude_slash_tmp: ww.excludeSlashTmp,
-        },
-      };
-    case "danger-full-access":
-      return { wire: { type: "dangerFullAccess" }, disk: { type: "danger-full-access" } };
-  }
-}
-
 /** The wire thread of a live thread. */
 export function liveWireThread(server: ServerContext, thread: LiveThread): Thread {
   const summary = summaryFromMeta(thread.meta, thread.writer.path, {
     updatedAt: thread.createdAt,
     preview: thread.firstUserMessage ?? "",
   });
-  return toWireThread(summary, server.threads.status(thread.id));
+  const wire = toWireThread(summary, server.threads.status(thread.id));
+  wire.name = thread.name;
+  // An ephemeral thread has no rollout to point at.
+  return thread.writer.ephemeral ? { ...wire, path: null, ephemeral: true } : wire;
 }
 
 /**
@@ -86,58 +51,56 @@ export function liveWireThread(server: ServerContext, thread: LiveThread): Threa
  * thread exists once loaded), `thread/started` after it. The caller is subscribed.
  */
 export const threadStart: Handler<"thread/start"> = async (ctx, params) => {
-  const config = ctx.server.config;
-  if (!config) throw internalError("configuration is not loaded in this server");
-  const cwd = params.cwd ?? Deno.cwd();
-  const loaded = await config.read(cwd);
-  const effective = resolveEffective(loaded, config.requirements).config;
-  const model = params.model ?? effective.model;
-  const providerId = params.modelProvider ?? effective.modelProvider;
-  let provider;
-  try {
-    provider = resolveProvider(effective.modelProviders, providerId);
-  } catch (error) {
-    if (error instanceof ProviderConfigError) throw invalidRequest(error.message);
-    throw error;
-  }
-  const approvalPolicy = params.approvalPolicy ?? effective.approvalPolicy;
-  const sandboxMode = params.sandbox ?? effective.sandboxMode;
-  const policies = sandboxPolicies(sandboxMode, effective.sandboxWorkspaceWrite);
-  const thread = ctx.server.threads.start({
-    model,
-    provider,
-    cwd,
-    approvalPolicy,
-    sandboxMode,
-    sandboxPolicy: policies.wire,
-    diskSandboxPolicy: policies.disk,
-    baseInstructions: params.baseInstructions ?? null,
-    shell: userShell(),
-    reasoningEffort: effective.modelReasoningEffort,
-  });
+  const settings = await resolveThreadSettings(ctx.server, params);
+  const thread = ctx.server.threads.start(settings);
   ctx.server.subscriptions.subscribe(thread.id, ctx.connection.id);
   const wire = liveWireThread(ctx.server, thread);
   setTimeout(() => ctx.server.outgoing.broadcast("thread/started", { thread: wire }), 0);
+  return sessionResult(thread, wire);
+};
+
+/** The part of the thread/start, resume and fork results that describes the session. */
+export function sessionResult(thread: LiveThread, wire: Thread) {
+  const s = thread.settings;
   return {
     thread: wire,
-    model,
-    modelProvider: provider.id,
-    cwd,
-    approvalPolicy,
+    model: s.model,
+    modelProvider: s.provider.id,
+    cwd: s.cwd,
+    approvalPolicy: s.approvalPolicy,
     // 0.169's default; approvals always go to the user here.
-    approvalsReviewer: "user",
-    sandbox: policies.wire as never,
-    reasoningEffort: effective.modelReasoningEffort,
+    approvalsReviewer: "user" as const,
+    sandbox: s.sandboxPolicy as never,
+    reasoningEffort: s.reasoningEffort ?? null,
   };
-};
+}
 
 /** `turn/start`: answers with the in-progress turn; the turn's events follow the reply. */
 export const turnStart: Handler<"turn/start"> = (ctx, params) =>
   requestErrors(() => {
     const threadId = threadIdOf(params.threadId);
-    const turn = ctx.server.threads.startTurn(threadId, params.input);
+    const turn = ctx.server.threads.startTurn(threadId, params.input, turnOverrides(params));
     return { turn };
   });
+
+/** The settings a `turn/start` changes for this and later turns, and its output schema. */
+function turnOverrides(params: TurnStartParams): TurnOverrides {
+  const settings: Partial<ThreadSettings> = {};
+  if (params.cwd) settings.cwd = params.cwd;
+  if (params.approvalPolicy) settings.approvalPolicy = params.approvalPolicy;
+  if (params.sandboxPolicy) Object.assign(settings, settingsOfPolicy(params.sandboxPolicy));
+  if (params.model) settings.model = params.model;
+  if (params.effort) settings.reasoningEffort = params.effort;
+  if (params.summary) settings.reasoningSummary = params.summary;
+  if (params.personality) settings.personality = params.personality;
+  const schema = params.outputSchema;
+  if (
+    schema !== undefined && schema !== null && (typeof schema !== "object" || Array.isArray(schema))
+  ) {
+    throw invalidRequest("outputSchema must be a JSON Schema object");
+  }
+  return { settings, outputSchema: (schema as Record<string, unknown> | null) ?? null };
+}
 
 /** `turn/steer`: queues input for the running turn; its `userMessage` item follows later. */
 export const turnSteer: Handler<"turn/steer"> = (ctx, params) =>

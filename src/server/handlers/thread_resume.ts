@@ -6,21 +6,21 @@
  * @module
  */
 
-import { internalError, invalidRequest } from "../../jsonrpc/errors.ts";
-import { resolveEffective } from "../../config/effective.ts";
-import { ProviderConfigError, resolveProvider } from "../../core/model/provider.ts";
+import { invalidRequest } from "../../jsonrpc/errors.ts";
 import { findRollout, RolloutNotFoundError } from "../../core/rollout/archive.ts";
 import { RolloutWriter } from "../../core/rollout/rollout_writer.ts";
-import { BASE_INSTRUCTIONS } from "../../core/threads/thread_manager.ts";
-import { LiveThread, turnsSnapshot } from "../../core/threads/thread.ts";
-import { readStoredThread } from "../../core/threads/thread_loader.ts";
+import { readThreadName } from "../../core/rollout/session_index.ts";
+import { type LiveThread, turnsSnapshot } from "../../core/threads/thread.ts";
+import { liveThreadFrom, readStoredThread } from "../../core/threads/thread_loader.ts";
+import { isRealUserMessage } from "../../core/threads/compaction.ts";
+import type { RawItem } from "../../core/model/events.ts";
 import { getLogger } from "../../log/logger.ts";
-import { AskForApproval, SandboxMode } from "../../protocol/schema/sandbox.ts";
 import type { ThreadResumeParams, ThreadResumeResponse } from "../../protocol/schema/mod.ts";
 import type { RequestContext } from "../context.ts";
 import type { Handler } from "../router.ts";
-import { releaseHeld } from "../thread_events.ts";
-import { liveWireThread, sandboxPolicies, threadIdOf, userShell } from "./thread_live.ts";
+import { indexLiveThread, releaseHeld } from "../thread_events.ts";
+import { liveWireThread, sessionResult, threadIdOf } from "./thread_live.ts";
+import { resolveThreadSettings } from "./thread_settings.ts";
 
 const log = getLogger("codex_app_server::thread_resume");
 
@@ -44,9 +44,7 @@ export const threadResume: Handler<"thread/resume"> = async (ctx, params) => {
   const threadId = threadIdOf(params.threadId);
   const loaded = ctx.server.threads.get(threadId);
   if (loaded) return attach(ctx, loaded, params);
-  if (params.history && params.history.length > 0) {
-    throw invalidRequest("thread/resume with history is not supported yet");
-  }
+  if (params.history && params.history.length > 0) return resumeFromHistory(ctx, params);
   const { thread } = await ctx.server.threads.load(threadId, () => loadStored(ctx, params));
   return attach(ctx, thread, params, true);
 };
@@ -61,7 +59,7 @@ function attach(
   thread: LiveThread,
   params: ThreadResumeParams,
   fresh = false,
-): ThreadResumeResponse {
+): ThreadResumeResponse | Promise<ThreadResumeResponse> {
   if (!fresh) {
     const running = thread.active !== null;
     if (running && params.history && params.history.length > 0) {
@@ -74,9 +72,7 @@ function attach(
         `cannot resume running thread ${thread.id} with mismatched path: requested \`${params.path}\`, active \`${thread.writer.path}\``,
       );
     }
-    if (params.history && params.history.length > 0) {
-      throw invalidRequest("thread/resume with history is not supported yet");
-    }
+    if (params.history && params.history.length > 0) return resumeFromHistory(ctx, params);
     if (OVERRIDES.some((key) => params[key] !== undefined && params[key] !== null)) {
       log.warn(`thread/resume overrides ignored for running thread ${thread.id}`);
     }
@@ -89,24 +85,42 @@ function attach(
   // The response goes out in the promise continuations after this returns; a zero-delay
   // timer runs only after them.
   setTimeout(() => releaseHeld(server, thread.id, connectionId), 0);
-  const s = thread.settings;
-  return {
-    thread: wire,
-    model: s.model,
-    modelProvider: s.provider.id,
-    cwd: s.cwd,
-    approvalPolicy: s.approvalPolicy,
-    // 0.169's default; approvals always go to the user here.
-    approvalsReviewer: "user",
-    sandbox: s.sandboxPolicy as never,
-    reasoningEffort: s.reasoningEffort ?? null,
-  };
+  return sessionResult(thread, wire);
+}
+
+/**
+ * `history` (experimental): a new thread whose model context is the given Responses items, as
+ * the reference does; its rollout is written at once, so it can be listed and resumed.
+ */
+async function resumeFromHistory(
+  ctx: RequestContext,
+  params: ThreadResumeParams,
+): Promise<ThreadResumeResponse> {
+  // The params schema has already checked each item's shape.
+  const history = (params.history ?? []) as RawItem[];
+  const settings = await resolveThreadSettings(ctx.server, params);
+  const thread = ctx.server.threads.start(settings);
+  thread.history.push(...history);
+  thread.firstUserMessage = firstUserText(history);
+  await thread.writer.append(history.map((payload) => ({ type: "response_item", payload })));
+  await thread.writer.materialize();
+  await indexLiveThread(ctx.server, thread);
+  return attach(ctx, thread, params, true);
+}
+
+/** The first thing the user said in raw history (the thread's preview). */
+function firstUserText(history: readonly RawItem[]): string | null {
+  for (const item of history) {
+    if (!isRealUserMessage(item)) continue;
+    const parts = Array.isArray(item.content) ? item.content as Array<{ text?: unknown }> : [];
+    const text = parts.flatMap((p) => typeof p.text === "string" ? [p.text] : []).join("\n");
+    if (text) return text;
+  }
+  return null;
 }
 
 /** Reads the rollout and builds the live thread; settings: overrides > rollout > config. */
 async function loadStored(ctx: RequestContext, params: ThreadResumeParams): Promise<LiveThread> {
-  const config = ctx.server.config;
-  if (!config) throw internalError("configuration is not loaded in this server");
   const threadId = threadIdOf(params.threadId);
   const index = await ctx.server.threadIndex();
   const path = params.path ?? await findRollout(ctx.server.codexHome, threadId, { index });
@@ -114,44 +128,14 @@ async function loadStored(ctx: RequestContext, params: ThreadResumeParams): Prom
   if (path === null) throw notFound();
   const stored = await readStoredThread(path).catch(() => null);
   if (stored === null) throw notFound();
-  const tc = stored.lastTurnContext ?? {};
-  const cwd = params.cwd ?? stored.meta.cwd ?? Deno.cwd();
-  const effective = resolveEffective(await config.read(cwd), config.requirements).config;
-  const model = params.model ?? (typeof tc.model === "string" ? tc.model : effective.model);
-  const providerId = params.modelProvider ?? stored.meta.model_provider ?? effective.modelProvider;
-  let provider;
-  try {
-    provider = resolveProvider(effective.modelProviders, providerId);
-  } catch (error) {
-    if (error instanceof ProviderConfigError) throw invalidRequest(error.message);
-    throw error;
-  }
-  const storedApproval = AskForApproval.safeParse(tc.approval_policy);
-  const approvalPolicy = params.approvalPolicy ??
-    (storedApproval.success ? storedApproval.data : effective.approvalPolicy);
-  const storedMode = SandboxMode.safeParse((tc.sandbox_policy as { type?: unknown })?.type);
-  const sandboxMode = params.sandbox ??
-    (storedMode.success ? storedMode.data : effective.sandboxMode);
-  const policies = sandboxPolicies(sandboxMode, effective.sandboxWorkspaceWrite);
-  const writer = await RolloutWriter.resume(path);
-  const thread = new LiveThread(stored.meta, writer, {
-    model,
-    provider,
-    cwd,
-    approvalPolicy,
-    sandboxMode,
-    sandboxPolicy: policies.wire,
-    diskSandboxPolicy: policies.disk,
-    baseInstructions: params.baseInstructions ?? stored.meta.base_instructions?.text ??
-      BASE_INSTRUCTIONS,
-    shell: userShell(),
-    reasoningEffort: effective.modelReasoningEffort,
+  const settings = await resolveThreadSettings(ctx.server, params, {
+    cwd: stored.meta.cwd,
+    modelProvider: stored.meta.model_provider,
+    baseInstructions: stored.meta.base_instructions?.text,
+    turnContext: stored.lastTurnContext,
   });
-  thread.history.push(...stored.history);
-  thread.turns.push(...stored.turns);
-  thread.turnCount = stored.turns.length;
-  thread.firstUserMessage = stored.firstUserMessage;
-  thread.totalUsage = stored.totalUsage;
+  const thread = liveThreadFrom(stored, await RolloutWriter.resume(path), settings);
+  thread.name = await readThreadName(ctx.server.codexHome, thread.id);
   return thread;
 }
 

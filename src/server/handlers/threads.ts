@@ -2,8 +2,8 @@
  * Methods on stored threads: `thread/list`, `thread/read`, `thread/name/set`,
  * `thread/archive` and `thread/unarchive`. They work from the rollouts in `CODEX_HOME` and
  * the thread index, so sessions written by the reference (or an earlier run) can be browsed,
- * named and archived. No thread is loaded by these methods; live threads are not part of
- * this build yet, so every thread reports `status: notLoaded`.
+ * named and archived. No thread is loaded by these methods; each reports its live status
+ * (`notLoaded` unless loaded), and archiving a loaded thread unloads it first.
  *
  * @module
  */
@@ -110,20 +110,28 @@ export const threadRead: Handler<"thread/read"> = async (ctx, params) => {
 
 /**
  * `thread/name/set`: appends the trimmed name to `session_index.jsonl` (shared with the
- * reference) and updates the index. `thread/name/updated` is thread-scoped in 0.105: it goes
- * to the subscribers of a loaded thread only, and nothing can be loaded yet, so no
- * notification is sent.
+ * reference) and updates the index. `thread/name/updated` is thread-scoped in 0.105: after the
+ * response it goes to the subscribers of a loaded thread only; a stored thread gets none.
  */
 export const threadNameSet: Handler<"thread/name/set"> = async (ctx, params) => {
   const threadId = threadIdOf(params.threadId);
   const name = params.name.trim();
   if (name === "") throw invalidRequest("thread name must not be empty");
   const index = await ctx.server.threadIndex();
-  if (await storedThread(ctx, index, threadId) === null) {
+  const live = ctx.server.threads.get(threadId);
+  if (!live && await storedThread(ctx, index, threadId) === null) {
     throw invalidRequest(new RolloutNotFoundError(threadId, false).message);
   }
   await appendThreadName(ctx.server.codexHome, threadId, name);
   index.setName(threadId, name);
+  if (live) {
+    live.name = name;
+    const server = ctx.server;
+    setTimeout(() => {
+      const targets = server.subscriptions.subscribers(threadId);
+      server.outgoing.notifyMany(targets, "thread/name/updated", { threadId, threadName: name });
+    }, 0);
+  }
   return {};
 };
 
@@ -134,6 +142,11 @@ export const threadNameSet: Handler<"thread/name/set"> = async (ctx, params) => 
 export const threadArchive: Handler<"thread/archive"> = async (ctx, params) => {
   const threadId = threadIdOf(params.threadId);
   const index = await ctx.server.threadIndex();
+  // A loaded thread is shut down first (its `notLoaded` status precedes the response), so
+  // nothing appends to the file after it moved.
+  if (ctx.server.threads.get(threadId)?.writer.materialized) {
+    await ctx.server.threads.unload(threadId);
+  }
   await rolloutErrors(() => archiveRollout(ctx.server.codexHome, threadId, { index }));
   broadcastAfterResponse(ctx.server, "thread/archived", { threadId });
   return {};

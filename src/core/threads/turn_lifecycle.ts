@@ -1,0 +1,158 @@
+/**
+ * The parts every kind of turn shares (a normal turn, a compaction turn): becoming active,
+ * accounting token usage, and ending `completed`, `interrupted` or `failed` with the same
+ * events and rollout records, so each kind reads back from a rollout the same way.
+ *
+ * @module
+ */
+
+import { ModelError } from "../model/errors.ts";
+import type { TokenUsageBreakdown } from "../../protocol/schema/notifications.ts";
+import type { Turn, TurnError } from "../../protocol/schema/thread.ts";
+import type { LiveThread } from "./thread.ts";
+import type { TurnHost } from "./turn_runner.ts";
+
+type Json = Record<string, unknown>;
+
+/** Appends one record; a failed write is the writer's to report, never the turn's. */
+export function appendRecord(
+  thread: LiveThread,
+  type: "response_item" | "event_msg" | "turn_context" | "compacted",
+  payload: Json,
+): void {
+  thread.writer.append({ type, payload }).catch(() => {});
+}
+
+/** `a + b`, field by field; a missing `a` counts as zero. */
+export function addUsage(
+  a: TokenUsageBreakdown | null,
+  b: TokenUsageBreakdown,
+): TokenUsageBreakdown {
+  return {
+    inputTokens: (a?.inputTokens ?? 0) + b.inputTokens,
+    cachedInputTokens: (a?.cachedInputTokens ?? 0) + b.cachedInputTokens,
+    outputTokens: (a?.outputTokens ?? 0) + b.outputTokens,
+    reasoningOutputTokens: (a?.reasoningOutputTokens ?? 0) + b.reasoningOutputTokens,
+    totalTokens: (a?.totalTokens ?? 0) + b.totalTokens,
+  };
+}
+
+/** Usage in the rollout's (and the legacy events') snake_case form. */
+export function diskUsage(u: TokenUsageBreakdown): Json {
+  return {
+    input_tokens: u.inputTokens,
+    cached_input_tokens: u.cachedInputTokens,
+    output_tokens: u.outputTokens,
+    reasoning_output_tokens: u.reasoningOutputTokens,
+    total_tokens: u.totalTokens,
+  };
+}
+
+/**
+ * Adds one response's usage to the thread's total, reports it, and records `token_count`.
+ * `measuresContext` says whether the response saw the thread's whole context (a normal model
+ * call) and so tells how full the context is; a summarising call does not.
+ */
+export function recordUsage(
+  host: TurnHost,
+  thread: LiveThread,
+  turnId: string,
+  last: TokenUsageBreakdown,
+  measuresContext: boolean,
+): void {
+  const total = addUsage(thread.totalUsage, last);
+  thread.totalUsage = total;
+  if (measuresContext) thread.lastUsage = last;
+  host.emit({
+    kind: "tokenUsage",
+    threadId: thread.id,
+    turnId,
+    tokenUsage: { total, last, modelContextWindow: null },
+  });
+  appendRecord(thread, "event_msg", {
+    type: "token_count",
+    info: {
+      total_token_usage: diskUsage(total),
+      last_token_usage: diskUsage(last),
+      model_context_window: null,
+    },
+    rate_limits: null,
+  });
+}
+
+/** Marks the thread running (status `active`) and the active turn visible to snapshots. */
+export function beginTurn(host: TurnHost, thread: LiveThread, turn: Turn): void {
+  const active = thread.active;
+  if (active) active.started = true;
+  thread.status.running = true;
+  thread.status.systemError = false;
+  host.refreshStatus(thread);
+  thread.turnCount++;
+  appendRecord(thread, "event_msg", {
+    type: "task_started",
+    turn_id: turn.id,
+    model_context_window: null,
+  });
+}
+
+/**
+ * Ends a turn: `completed` when `failure` is undefined, `interrupted` when the turn was
+ * aborted, else `failed` with the error (status `systemError` before the `error` event, as
+ * in §4.2). Then the records are flushed and `turnCompleted` is emitted with the turn's items.
+ */
+export async function finishTurn(
+  host: TurnHost,
+  thread: LiveThread,
+  turn: Turn,
+  outcome: { failure?: unknown; signal: AbortSignal; onStopped: () => void },
+  lastAgentMessage: string | null,
+): Promise<void> {
+  const complete = () =>
+    appendRecord(thread, "event_msg", {
+      type: "task_complete",
+      turn_id: turn.id,
+      last_agent_message: lastAgentMessage,
+    });
+  thread.status.running = false;
+  if (!("failure" in outcome)) {
+    complete();
+    turn.status = "completed";
+    host.refreshStatus(thread);
+  } else if (outcome.signal.aborted) {
+    appendRecord(thread, "event_msg", {
+      type: "turn_aborted",
+      turn_id: turn.id,
+      reason: "interrupted",
+    });
+    turn.status = "interrupted";
+    outcome.onStopped();
+    // The interrupt reply goes out first (§5.6); the end of the turn follows it.
+    await new Promise((r) => setTimeout(r, 0));
+    host.refreshStatus(thread);
+  } else {
+    const e = outcome.failure;
+    const error: TurnError = e instanceof ModelError ? e.toTurnError() : {
+      message: e instanceof Error ? e.message : String(e),
+      codexErrorInfo: "other",
+      additionalDetails: null,
+    };
+    thread.status.systemError = true;
+    host.refreshStatus(thread);
+    host.emit({ kind: "error", threadId: thread.id, turnId: turn.id, error, willRetry: false });
+    appendRecord(thread, "event_msg", {
+      type: "error",
+      message: error.message,
+      codex_error_info: error.codexErrorInfo ?? null,
+    });
+    complete();
+    turn.status = "failed";
+    turn.error = error;
+  }
+  await thread.writer.flush().catch(() => {});
+  const final: Turn = { ...turn, items: [...turn.items] };
+  // Recorded in the same step as the event, so a resume snapshot never shows the turn both
+  // finished and still running.
+  thread.turns.push(final);
+  if (thread.active) thread.active.started = false;
+  host.emit({ kind: "turnCompleted", threadId: thread.id, turn: final });
+}

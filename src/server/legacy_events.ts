@@ -1,0 +1,196 @@
+/**
+ * The legacy `codex/event/*` stream of Codex 0.105: alongside each v2 notification, subscribers
+ * get the core event it came from, as `{id, msg, conversationId}` with a snake_case `msg`.
+ * Clients of that era (and its integration tests) wait on `task_started`/`task_complete`, so
+ * they are mirrored here, derived from the same thread events, and sent just before their v2
+ * counterpart. Later Codex dropped the stream; a client that does not want it opts out of each
+ * method by name (`initialize` `optOutNotificationMethods`).
+ *
+ * @module
+ */
+
+import type { ThreadEvent } from "../core/threads/thread_manager.ts";
+import type { ThreadItem } from "../protocol/schema/items.ts";
+import { diskUsage } from "../core/threads/turn_lifecycle.ts";
+
+type Json = Record<string, unknown>;
+
+/** One legacy notification: its method and params. */
+export interface LegacyNote {
+  method: string;
+  params: { id: string; msg: Json; conversationId: string };
+}
+
+/** A v2 user input in the core's shape. */
+function coreInput(input: Json): Json {
+  switch (input.type) {
+    case "image":
+      return { type: "image", image_url: input.url };
+    case "localImage":
+      return { type: "local_image", path: input.path };
+    default:
+      return input;
+  }
+}
+
+/** A v2 item as the core's `TurnItem`, or null for items the core stream does not carry. */
+function turnItem(item: ThreadItem): Json | null {
+  const i = item as unknown as Json;
+  switch (i.type) {
+    case "userMessage":
+      return {
+        type: "UserMessage",
+        id: i.id,
+        content: (i.content as Json[]).map(coreInput),
+      };
+    case "agentMessage":
+      return {
+        type: "AgentMessage",
+        id: i.id,
+        content: [{ type: "Text", text: i.text }],
+        phase: i.phase ?? null,
+      };
+    case "reasoning":
+      return { type: "Reasoning", id: i.id, summary_text: i.summary, raw_content: i.content };
+    case "contextCompaction":
+      return { type: "ContextCompaction", id: i.id };
+    default:
+      return null;
+  }
+}
+
+/** Completed items also produce the older per-kind events. */
+function completedExtras(item: ThreadItem): Json[] {
+  const i = item as unknown as Json;
+  if (i.type === "userMessage") {
+    const content = i.content as Json[];
+    return [{
+      type: "user_message",
+      message: content.flatMap((c) => c.type === "text" ? [c.text] : []).join("\n"),
+      images: content.flatMap((c) => c.type === "image" ? [c.url] : []),
+      local_images: content.flatMap((c) => c.type === "localImage" ? [c.path] : []),
+      text_elements: content.flatMap((c) => c.type === "text" ? c.text_elements as Json[] : []),
+    }];
+  }
+  if (i.type === "agentMessage") {
+    return [{ type: "agent_message", message: i.text, phase: i.phase ?? null }];
+  }
+  if (i.type === "reasoning") {
+    return (i.summary as string[]).map((text) => ({ type: "agent_reasoning", text }));
+  }
+  return [];
+}
+
+function lastAgentMessage(items: readonly ThreadItem[]): string | null {
+  for (let k = items.length - 1; k >= 0; k--) {
+    const i = items[k] as unknown as Json;
+    if (i.type === "agentMessage") return i.text as string;
+  }
+  return null;
+}
+
+/** The core events behind one thread event, in the order the reference sends them. */
+export function legacyMessages(event: ThreadEvent): Json[] {
+  const e = event as ThreadEvent & Json;
+  const ids = { thread_id: event.threadId, turn_id: e.turnId };
+  switch (event.kind) {
+    case "turnStarted":
+      return [{
+        type: "task_started",
+        turn_id: event.turn.id,
+        model_context_window: null,
+        collaboration_mode_kind: "default",
+      }];
+    case "itemStarted": {
+      const item = turnItem(event.item);
+      return item ? [{ type: "item_started", ...ids, item }] : [];
+    }
+    case "itemCompleted": {
+      const item = turnItem(event.item);
+      return item
+        ? [{ type: "item_completed", ...ids, item }, ...completedExtras(event.item)]
+        : completedExtras(event.item);
+    }
+    case "agentMessageDelta":
+      return [
+        { type: "agent_message_content_delta", ...ids, item_id: event.itemId, delta: event.delta },
+        { type: "agent_message_delta", delta: event.delta },
+      ];
+    case "reasoningSummaryPartAdded":
+      return [{
+        type: "agent_reasoning_section_break",
+        item_id: event.itemId,
+        summary_index: event.summaryIndex,
+      }];
+    case "reasoningSummaryTextDelta":
+      return [
+        {
+          type: "reasoning_content_delta",
+          ...ids,
+          item_id: event.itemId,
+          delta: event.delta,
+          summary_index: event.summaryIndex,
+        },
+        { type: "agent_reasoning_delta", delta: event.delta },
+      ];
+    case "reasoningTextDelta":
+      return [
+        {
+          type: "reasoning_raw_content_delta",
+          ...ids,
+          item_id: event.itemId,
+          delta: event.delta,
+          content_index: event.contentIndex,
+        },
+        { type: "agent_reasoning_raw_content_delta", delta: event.delta },
+      ];
+    case "tokenUsage":
+      return [{
+        type: "token_count",
+        info: {
+          total_token_usage: diskUsage(event.tokenUsage.total),
+          last_token_usage: diskUsage(event.tokenUsage.last),
+          model_context_window: event.tokenUsage.modelContextWindow ?? null,
+        },
+        rate_limits: null,
+      }];
+    case "error":
+      return event.willRetry
+        ? [{
+          type: "stream_error",
+          message: event.error.message,
+          codex_error_info: event.error.codexErrorInfo ?? null,
+          additional_details: event.error.additionalDetails ?? null,
+        }]
+        : [{
+          type: "error",
+          message: event.error.message,
+          codex_error_info: event.error.codexErrorInfo ?? null,
+        }];
+    case "threadCompacted":
+      return [{ type: "context_compacted" }];
+    case "turnCompleted":
+      return event.turn.status === "interrupted"
+        ? [{ type: "turn_aborted", turn_id: event.turn.id, reason: "interrupted" }]
+        : [{
+          type: "task_complete",
+          turn_id: event.turn.id,
+          last_agent_message: lastAgentMessage(event.turn.items),
+        }];
+    default:
+      return [];
+  }
+}
+
+/** The legacy notifications for one thread event. */
+export function legacyNotes(event: ThreadEvent): LegacyNote[] {
+  const id = typeof (event as { turnId?: unknown }).turnId === "string"
+    ? (event as { turnId: string }).turnId
+    : "turn" in event
+    ? event.turn.id
+    : "";
+  return legacyMessages(event).map((msg) => ({
+    method: `codex/event/${msg.type as string}`,
+    params: { id, msg, conversationId: event.threadId },
+  }));
+}
