@@ -137,6 +137,12 @@ export interface SpawnOptions {
   extraArgs?: string[];
   /** Pipe stdin/stdout for the JSON-line client (stdio mode). */
   stdio?: boolean;
+  /** Extra environment variables (on top of the inherited ones and `CODEX_HOME`). */
+  env?: Record<string, string>;
+  /** Fills the fresh `CODEX_HOME` (config, rollouts) before the server starts. */
+  prepareHome?: (home: string) => Promise<void>;
+  /** Use this existing `CODEX_HOME` and leave it in place on `stop()` (the caller removes it). */
+  codexHome?: string;
 }
 
 /** Spawns a server with a fresh `CODEX_HOME`; stderr is always drained so it can't block. */
@@ -144,16 +150,25 @@ export async function spawnServer(
   spec: ServerSpec,
   opts: SpawnOptions = {},
 ): Promise<RunningServer> {
-  const codexHome = await Deno.makeTempDir({ prefix: "codex-bench-" });
+  const codexHome = opts.codexHome ?? await Deno.makeTempDir({ prefix: "codex-bench-" });
+  const ownsHome = opts.codexHome === undefined;
+  if (opts.prepareHome) {
+    try {
+      await opts.prepareHome(codexHome);
+    } catch (err) {
+      if (ownsHome) await Deno.remove(codexHome, { recursive: true }).catch(() => {});
+      throw err;
+    }
+  }
   const spawnedAt = performance.now();
   const child = new Deno.Command(spec.cmd, {
     args: [...spec.args, ...(opts.extraArgs ?? [])],
-    env: { CODEX_HOME: codexHome },
+    env: { ...opts.env, CODEX_HOME: codexHome },
     stdin: opts.stdio ? "piped" : "null",
     stdout: opts.stdio ? "piped" : "null",
     stderr: "piped",
   }).spawn();
-  return wrapChild(spec, child, codexHome, spawnedAt);
+  return wrapChild(spec, child, codexHome, spawnedAt, ownsHome);
 }
 
 function wrapChild(
@@ -161,6 +176,7 @@ function wrapChild(
   child: Deno.ChildProcess,
   codexHome: string,
   spawnedAt: number,
+  ownsHome = true,
 ): RunningServer {
   let tail = "";
   const stderrListeners = new Set<(chunk: string) => void>();
@@ -196,7 +212,7 @@ function wrapChild(
       if (stopped) return;
       stopped = true;
       await killTree(child.pid, exited);
-      await Deno.remove(codexHome, { recursive: true }).catch(() => {});
+      if (ownsHome) await Deno.remove(codexHome, { recursive: true }).catch(() => {});
     },
   };
 }
@@ -351,6 +367,8 @@ export class JsonLineClient {
   #encoder = new TextEncoder();
   #closed: Promise<void>;
   #nextId = 1;
+  /** Called with every notification and server-to-client request, as it is read. */
+  onMessage: ((msg: RpcMessage) => void) | undefined;
 
   constructor(private server: RunningServer) {
     this.#writer = server.child.stdin.getWriter();
@@ -378,6 +396,8 @@ export class JsonLineClient {
             const resolve = this.#pending.get(msg.id);
             this.#pending.delete(msg.id);
             resolve?.(msg);
+          } else {
+            this.onMessage?.(msg);
           }
         }
       }
@@ -504,4 +524,338 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+// --- turns against the scripted mock model ------------------------------------------------
+
+/** Environment variable holding the (fake) API key the mock provider's `env_key` names. */
+export const MOCK_KEY_ENV = "CODEX_BENCH_MOCK_KEY";
+
+/**
+ * Spawn options that point a server at the mock model: the shared `mockProviderConfig` plus an
+ * `env_key` (appended to the `[model_providers.mock]` table, which is the file's last table), so
+ * the reference has an API key to send and never looks for a login.
+ */
+export function mockSpawnOptions(mockUrl: string, opts: SpawnOptions = {}): SpawnOptions {
+  return {
+    ...opts,
+    env: { ...opts.env, [MOCK_KEY_ENV]: "bench-not-a-secret" },
+    async prepareHome(home) {
+      const { mockProviderConfig } = await import("../tests/support/mock_model.ts");
+      await Deno.writeTextFile(
+        join(home, "config.toml"),
+        mockProviderConfig(mockUrl) + `env_key = "${MOCK_KEY_ENV}"\n`,
+      );
+      await opts.prepareHome?.(home);
+    },
+  };
+}
+
+/** The streamed text of delta `i` (distinct, short, never empty). */
+export function deltaText(i: number): string {
+  return `t${i} `;
+}
+
+/** Total tree RSS in MB (see `treeRss`). */
+export function treeRssMb(pid: number): number {
+  return treeRss(pid).reduce((sum, p) => sum + p.rssKb, 0) / 1024;
+}
+
+/** JSON-RPC error code of the servers' `Server overloaded; retry later.` answers. */
+const OVERLOADED_CODE = -32001;
+
+/** True when `text` is an `item/agentMessage/delta` notification (checked without parsing). */
+export function isAgentDelta(text: string): boolean {
+  // Both servers put `method` first in notifications; fall back to a bounded search otherwise.
+  return text.startsWith('{"method":"item/agentMessage/delta"') ||
+    (!text.startsWith('{"method"') && text.slice(0, 200).includes('"item/agentMessage/delta"'));
+}
+
+/** True when `text` is a `turn/completed` notification. */
+export function isTurnCompleted(text: string): boolean {
+  return text.startsWith('{"method":"turn/completed"') ||
+    (!text.startsWith('{"method"') && text.slice(0, 200).includes('"method":"turn/completed"'));
+}
+
+/**
+ * A websocket JSON-RPC client that stays cheap under heavy notification load: notifications are
+ * handed to `onText` as raw text (parse only what you need); only responses are parsed.
+ */
+export class BenchWs {
+  readonly ws: WebSocket;
+  #pending = new Map<number, (msg: RpcMessage) => void>();
+  #nextId = 1;
+  #closed = false;
+  /** Every notification or server request, raw, with its arrival time (`performance.now()`). */
+  onText: ((text: string, at: number) => void) | undefined;
+
+  private constructor(ws: WebSocket) {
+    this.ws = ws;
+    ws.onmessage = (ev) => {
+      const at = performance.now();
+      const text = String(ev.data);
+      if (text.startsWith('{"method"')) {
+        this.onText?.(text, at);
+        return;
+      }
+      const msg = JSON.parse(text) as RpcMessage;
+      if (msg.method === undefined && typeof msg.id === "number") {
+        const resolve = this.#pending.get(msg.id);
+        this.#pending.delete(msg.id);
+        resolve?.(msg);
+      } else {
+        this.onText?.(text, at);
+      }
+    };
+    ws.onclose = () => {
+      this.#closed = true;
+      for (const resolve of this.#pending.values()) {
+        resolve({ error: { code: -1, message: "websocket closed" } });
+      }
+      this.#pending.clear();
+    };
+  }
+
+  /** Opens a socket and completes `initialize` (with `initParams`) / `initialized`. */
+  static async open(
+    url: string,
+    timeoutMs = 20_000,
+    initParams: unknown = INITIALIZE_PARAMS,
+  ): Promise<BenchWs> {
+    const ws = new WebSocket(url);
+    await withTimeout(
+      new Promise<void>((resolve, reject) => {
+        ws.onopen = () => resolve();
+        ws.onerror = (e) => reject(new Error(`websocket error: ${(e as ErrorEvent).message ?? e}`));
+      }),
+      timeoutMs,
+      "websocket open",
+    ).catch((err) => {
+      ws.close();
+      throw err;
+    });
+    const client = new BenchWs(ws);
+    // `initialize` itself can be refused with -32001 while the server is busy: retry it.
+    const init = await client.#requestRetrying("initialize", initParams, timeoutMs);
+    assertInitialized("websocket client", init);
+    ws.send(JSON.stringify({ method: "initialized" }));
+    return client;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Sends a request and waits for its response (error responses resolve too). */
+  request(method: string, params: unknown, timeoutMs = 20_000): Promise<RpcMessage> {
+    if (this.#closed) return Promise.reject(new Error(`websocket closed before ${method}`));
+    const id = this.#nextId++;
+    const reply = new Promise<RpcMessage>((resolve) => this.#pending.set(id, resolve));
+    this.ws.send(JSON.stringify({ id, method, params }));
+    return withTimeout(reply, timeoutMs, method);
+  }
+
+  /** Counts `-32001 Server overloaded` answers that were retried, across all clients. */
+  static overloadRetries = 0;
+
+  async #requestRetrying(method: string, params: unknown, timeoutMs: number) {
+    for (let attempt = 1;; attempt++) {
+      const msg = await this.request(method, params, timeoutMs);
+      if (msg.error?.code !== OVERLOADED_CODE || attempt >= 200) return msg;
+      BenchWs.overloadRetries++;
+      await sleep(Math.min(10 * 2 ** (attempt - 1), 200) + Math.random() * 10);
+    }
+  }
+
+  /** Like `request`, but retries overload answers and throws on any other error response. */
+  async call(method: string, params: unknown, timeoutMs = 20_000): Promise<unknown> {
+    const msg = await this.#requestRetrying(method, params, timeoutMs);
+    if (msg.error) throw new Error(`${method} failed: ${JSON.stringify(msg.error)}`);
+    return msg.result;
+  }
+
+  close(): void {
+    try {
+      this.ws.close();
+    } catch {
+      // Already closed.
+    }
+  }
+}
+
+/**
+ * A raw-TCP websocket peer that sends requests, reads just until it has their answers, and can
+ * then stop reading for good, so whatever the server sends it piles up in the server's buffers
+ * (the kernel's socket buffers fill within a few hundred KB).
+ */
+export class RawWsPeer {
+  #buffer: Uint8Array = new Uint8Array(0);
+
+  private constructor(readonly conn: Deno.TcpConn) {}
+
+  /** Connects, upgrades and initializes. */
+  static async open(port: number, timeoutMs = 10_000): Promise<RawWsPeer> {
+    const conn = await withTimeout(
+      Deno.connect({ hostname: "127.0.0.1", port }),
+      timeoutMs,
+      "raw peer connect",
+    );
+    const peer = new RawWsPeer(conn);
+    try {
+      await withTimeout(peer.#handshake(port), timeoutMs, "raw peer handshake");
+      const init = await peer.request("initialize", INITIALIZE_PARAMS, timeoutMs);
+      assertInitialized("raw peer", init);
+      await peer.#send({ method: "initialized" });
+    } catch (err) {
+      peer.close();
+      throw err;
+    }
+    return peer;
+  }
+
+  /** Sends a request and reads frames (discarding notifications) until its answer. */
+  async request(method: string, params: unknown, timeoutMs = 20_000): Promise<RpcMessage> {
+    const id = `raw-${method}`;
+    await this.#send({ id, method, params });
+    return await withTimeout(
+      (async () => {
+        for (let frames = 0; frames < 100_000; frames++) {
+          const frame = await this.#readFrame();
+          if (!frame) throw new Error(`raw peer: EOF before the answer to ${method}`);
+          if (frame.opcode === 8) throw new Error(`raw peer: closed before ${method} answer`);
+          if (frame.opcode !== 1) continue;
+          const msg = JSON.parse(new TextDecoder().decode(frame.payload)) as RpcMessage;
+          if (msg.id === id && msg.method === undefined) return msg;
+        }
+        throw new Error(`raw peer: no answer to ${method}`);
+      })(),
+      timeoutMs,
+      `raw peer ${method}`,
+    );
+  }
+
+  /**
+   * After the stall: reads what was queued for us (bounded) and says whether the server had
+   * closed the connection ("EOF" after any close frame, or "reset") or kept it open ("open").
+   */
+  async fate(idleMs = 1000, budgetMs = 10_000): Promise<{ fate: string; unreadBytes: number }> {
+    let unread = this.#buffer.length;
+    const chunk = new Uint8Array(256 * 1024);
+    const deadline = performance.now() + budgetMs;
+    while (performance.now() < deadline) {
+      let n: number | null;
+      try {
+        n = await withTimeout(this.conn.read(chunk), idleMs, "idle");
+      } catch (err) {
+        if (err instanceof Error && err.message.includes("idle")) {
+          return { fate: "open", unreadBytes: unread };
+        }
+        return { fate: "reset", unreadBytes: unread };
+      }
+      if (n === null) return { fate: "EOF", unreadBytes: unread };
+      unread += n;
+    }
+    return { fate: "open (still sending)", unreadBytes: unread };
+  }
+
+  close(): void {
+    try {
+      this.conn.close();
+    } catch {
+      // Already closed.
+    }
+  }
+
+  async #send(msg: unknown): Promise<void> {
+    const bytes = maskedText(JSON.stringify(msg));
+    let off = 0;
+    while (off < bytes.length) off += await this.conn.write(bytes.subarray(off));
+  }
+
+  async #handshake(port: number): Promise<void> {
+    const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
+    const head = `GET / HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\n` +
+      `Connection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+    await this.conn.write(new TextEncoder().encode(head));
+    for (let reads = 0; reads < 1000; reads++) {
+      const end = indexOfCrlf2(this.#buffer);
+      if (end >= 0) {
+        const text = new TextDecoder().decode(this.#buffer.subarray(0, end));
+        if (!/^HTTP\/1\.1 101/.test(text)) throw new Error(`handshake refused: ${text}`);
+        this.#buffer = this.#buffer.subarray(end + 4);
+        return;
+      }
+      if (!(await this.#fill())) throw new Error("EOF during handshake");
+    }
+    throw new Error("handshake response too long");
+  }
+
+  async #fill(): Promise<boolean> {
+    const chunk = new Uint8Array(64 * 1024);
+    const n = await this.conn.read(chunk);
+    if (n === null) return false;
+    this.#buffer = concatBytes(this.#buffer, chunk.subarray(0, n));
+    return true;
+  }
+
+  async #readFrame(): Promise<{ opcode: number; payload: Uint8Array } | undefined> {
+    for (let reads = 0; reads < 100_000; reads++) {
+      const b = this.#buffer;
+      if (b.length >= 2) {
+        let len = b[1]! & 0x7f;
+        let off = 2;
+        if (len === 126 && b.length >= 4) {
+          len = (b[2]! << 8) | b[3]!;
+          off = 4;
+        } else if (len === 127 && b.length >= 10) {
+          len = Number(new DataView(b.buffer, b.byteOffset + 2, 8).getBigUint64(0));
+          off = 10;
+        } else if (len >= 126) {
+          len = Infinity;
+        }
+        if (b.length >= off + len) {
+          this.#buffer = b.subarray(off + len);
+          return { opcode: b[0]! & 0x0f, payload: b.slice(off, off + len) };
+        }
+      }
+      if (!(await this.#fill())) return undefined;
+    }
+    return undefined;
+  }
+}
+
+function indexOfCrlf2(b: Uint8Array): number {
+  for (let i = 0; i + 3 < b.length; i++) {
+    if (b[i] === 13 && b[i + 1] === 10 && b[i + 2] === 13 && b[i + 3] === 10) return i;
+  }
+  return -1;
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** A masked client text frame. */
+function maskedText(text: string): Uint8Array {
+  const payload = new TextEncoder().encode(text);
+  const len = payload.length;
+  const header = len < 126 ? 2 : len < 65536 ? 4 : 10;
+  const frame = new Uint8Array(header + 4 + len);
+  frame[0] = 0x81;
+  if (len < 126) frame[1] = 0x80 | len;
+  else if (len < 65536) {
+    frame[1] = 0x80 | 126;
+    frame[2] = len >> 8;
+    frame[3] = len & 0xff;
+  } else {
+    frame[1] = 0x80 | 127;
+    new DataView(frame.buffer).setBigUint64(2, BigInt(len));
+  }
+  const mask = crypto.getRandomValues(new Uint8Array(4));
+  frame.set(mask, header);
+  for (let i = 0; i < len; i++) frame[header + 4 + i] = payload[i]! ^ mask[i & 3]!;
+  return frame;
 }

@@ -12,6 +12,7 @@ import { writeTestThread } from "../src/core/rollout/_test_rollouts.ts";
 import { type Msg, WsClient } from "./support/clients.ts";
 import { assertError, initExperimental, withStdio } from "./support/stdio_helpers.ts";
 import { startWsServer, within } from "./support/ws_helpers.ts";
+import { mockProviderConfig } from "./support/mock_model.ts";
 
 const FIXTURE = fileURLToPath(
   new URL(
@@ -28,6 +29,8 @@ interface Home {
   /** Interactive threads with a user message, newest first. */
   ids: string[];
   execId: string;
+  /** A thread of a provider other than the configured one. */
+  otherProviderId: string;
 }
 
 /** A CODEX_HOME with three listable interactive threads, one exec thread and the fixture. */
@@ -47,7 +50,14 @@ async function makeHome(): Promise<Home> {
   const day = join(home, "sessions", "2026", "11", "22");
   await Deno.mkdir(day, { recursive: true });
   await Deno.copyFile(FIXTURE, join(day, basename(FIXTURE)));
-  return { home, ids: [FIXTURE_ID, c.id, b.id, a.id], execId: exec.id };
+  // The threads above are the configured provider's; thread/list shows only those by default.
+  await Deno.writeTextFile(join(home, "config.toml"), mockProviderConfig("http://127.0.0.1:9"));
+  const other = await writeTestThread(home, {
+    createdAtMs: BASE_MS + 30_000,
+    userMessage: "other provider",
+    meta: { model_provider: "openai" },
+  });
+  return { home, ids: [FIXTURE_ID, c.id, b.id, a.id], execId: exec.id, otherProviderId: other.id };
 }
 
 async function withHome(fn: (h: Home) => Promise<void>): Promise<void> {
@@ -90,6 +100,13 @@ Deno.test("thread store: thread/list pages, filters and searches stored threads"
       });
       assert.deepEqual(ids(second), h.ids.slice(2));
       assert.equal(second.result.nextCursor, null);
+
+      const everyProvider = await client.request("thread/list", { modelProviders: [] });
+      assert.deepEqual(ids(everyProvider), [...h.ids.slice(0, 3), h.otherProviderId, h.ids[3]]);
+      assert.deepEqual(
+        ids(await client.request("thread/list", { modelProviders: ["openai"] })),
+        [h.otherProviderId],
+      );
 
       assert.deepEqual(ids(await client.request("thread/list", { sourceKinds: ["exec"] })), [
         h.execId,

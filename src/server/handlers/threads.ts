@@ -9,6 +9,7 @@
  */
 
 import { invalidRequest } from "../../jsonrpc/errors.ts";
+import { resolveEffective } from "../../config/effective.ts";
 import {
   archiveRollout,
   findRollout,
@@ -74,11 +75,18 @@ export async function storedThread(
   return null;
 }
 
-/** `thread/list`: one page from the index, every thread `notLoaded` and without turns. */
+/**
+ * `thread/list`: one page from the index, each thread with its live status and no turns.
+ * Without `modelProviders` only the configured provider's threads are listed, as in the
+ * reference; `[]` lists every provider's.
+ */
 export const threadList: Handler<"thread/list"> = async (ctx, params) => {
   const index = await ctx.server.threadIndex();
+  const config = ctx.server.config;
+  const modelProviders = params.modelProviders ??
+    (config ? [resolveEffective(config.loaded, config.requirements).config.modelProvider] : null);
   try {
-    const page = await index.list(params);
+    const page = await index.list({ ...params, modelProviders });
     return {
       data: page.data.map((s) => toWireThread(s, ctx.server.threads.status(s.id))),
       nextCursor: page.nextCursor,
