@@ -241,6 +241,7 @@ export const serverNotifications = {
   "account/login/completed": s.AccountLoginCompletedNotification,
   // Added by later Codex versions (0.169 shape); sent only to experimental-API connections.
   "thread/closed": s.ThreadClosedNotification,
+  "serverRequest/resolved": s.ServerRequestResolvedNotification,
 } as const satisfies Record<string, z.ZodType>;
 
 /** Name of a server → client notification method. */

@@ -14,7 +14,8 @@ const tool = { name: "t", description: "d", inputSchema: {} };
 Deno.test("the tables cover the 0.105 v2 protocol", () => {
   // 0.105's 47, plus `thread/unsubscribe` and `thread/turns/list` from later versions.
   assert.equal(Object.keys(clientRequests).length, 49);
-  assert.equal(Object.keys(serverNotifications).length, 36);
+  // 0.105's 35, plus `thread/closed` and `serverRequest/resolved` from later versions.
+  assert.equal(Object.keys(serverNotifications).length, 37);
   assert.deepEqual(Object.keys(serverRequests).sort(), [
     "account/chatgptAuthTokens/refresh",
     "item/commandExecution/requestApproval",

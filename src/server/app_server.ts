@@ -20,6 +20,7 @@ import { ThreadManager } from "../core/threads/thread_manager.ts";
 import { Subscriptions } from "./subscriptions.ts";
 import { routeThreadEvent, threadTurnEnded } from "./thread_events.ts";
 import { ThreadReaper } from "./thread_reaper.ts";
+import { askThreadClients, NO_CLIENT_LEFT } from "./client_requests.ts";
 
 const log = getLogger("codex_app_server");
 
@@ -66,6 +67,7 @@ export class AppServer {
       subscriptions: new Subscriptions(),
     };
     threads.setListener((event) => routeThreadEvent(this.context, event));
+    threads.setClientBridge((threadId, ask) => askThreadClients(this.context, threadId, ask));
     this.#router = new Router(this.context, init.handlers ?? defaultHandlers);
     this.#inboundCapacity = init.inboundCapacity ?? DEFAULT_INBOUND_CAPACITY;
   }
@@ -93,6 +95,7 @@ export class AppServer {
   closeConnection(conn: Connection): void {
     this.context.outgoing.remove(conn);
     this.context.subscriptions.removeConnection(conn.id);
+    this.context.serverRequests.dropConnection(conn.id, NO_CLIENT_LEFT);
     log.debug("connection closed", { connection_id: conn.id });
   }
 }

@@ -98,6 +98,17 @@ export class ServerRequests {
     return true;
   }
 
+  /**
+   * Forgets a closed connection as a target. A request left with no target can never be
+   * answered, so it is cancelled with `reason`.
+   */
+  dropConnection(connectionId: number, reason: string): void {
+    for (const [id, p] of this.#pending) {
+      if (!p.targets.delete(connectionId)) continue;
+      if (p.targets.size === 0) this.cancel(id, reason);
+    }
+  }
+
   /** Ids of pending requests that were sent to `connectionId`. */
   pendingFor(connectionId: number): number[] {
     const ids: number[] = [];

@@ -30,7 +30,18 @@ const METHODS: Record<ThreadEvent["kind"], string> = {
   threadCompacted: "thread/compacted",
   turnCompleted: "turn/completed",
   threadClosed: "thread/closed",
+  commandOutputDelta: "item/commandExecution/outputDelta",
+  fileChangeOutputDelta: "item/fileChange/outputDelta",
+  terminalInteraction: "item/commandExecution/terminalInteraction",
+  turnDiffUpdated: "turn/diff/updated",
+  planUpdated: "turn/plan/updated",
 };
+
+/** Items of later Codex versions, shown only to clients that opted into the experimental API. */
+function experimentalOnly(event: ThreadEvent): boolean {
+  return (event.kind === "itemStarted" || event.kind === "itemCompleted") &&
+    (event.item as { type: string }).type === "dynamicToolCall";
+}
 
 /** Sends one thread event where the protocol routes it. */
 export function routeThreadEvent(server: ServerContext, event: ThreadEvent): void {
@@ -39,15 +50,21 @@ export function routeThreadEvent(server: ServerContext, event: ThreadEvent): voi
   const subs = server.subscriptions;
   // Statuses are broadcast; `thread/closed` (later Codex) only to experimental clients, which
   // must hear it although an idle unload happens when nobody is subscribed.
-  const targets = kind === "statusChanged"
+  let targets = kind === "statusChanged"
     ? server.outgoing.ids()
     : kind === "threadClosed"
     ? server.outgoing.experimentalIds()
     : subs.subscribers(event.threadId);
+  if (experimentalOnly(event)) {
+    const experimental = new Set(server.outgoing.experimentalIds());
+    targets = targets.filter((id) => experimental.has(id));
+  }
   if (kind === "threadClosed") subs.removeThread(event.threadId);
   if (targets.length === 0) return;
   // Subscribers also get the 0.105 core event first (statuses have none).
-  const notes: HeldNotification[] = kind === "statusChanged" ? [] : legacyNotes(event);
+  const notes: HeldNotification[] = kind === "statusChanged" || experimentalOnly(event)
+    ? []
+    : legacyNotes(event);
   notes.push({ method, params });
   for (const note of notes) {
     // A connection attaching mid-turn gets these after its snapshot response (Subscriptions).

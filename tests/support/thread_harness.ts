@@ -19,8 +19,20 @@ import { startWsServer, type WsServer } from "./ws_helpers.ts";
 export interface ThreadHarnessOptions {
   /** Extra env for every server started. */
   env?: Record<string, string>;
-  /** Top-level config.toml keys, written before the mock provider table. */
+  /** Top-level config.toml keys, written before the mock provider table; they replace the
+   * mock config's defaults of the same keys (`approval_policy`, `sandbox_mode`). */
   config?: string;
+  /** Tables written after the mock provider table (e.g. `[sandbox_workspace_write]`). */
+  tables?: string;
+}
+
+/** The mock provider config with `top` in front, `top`'s keys replacing the defaults. */
+function harnessConfig(url: string, top: string, tables: string): string {
+  const keys = [...top.matchAll(/^([A-Za-z_]+)\s*=/gm)].map((m) => m[1]);
+  const base = mockProviderConfig(url).split("\n").filter((line) =>
+    !keys.some((k) => line.startsWith(`${k} =`))
+  ).join("\n");
+  return top + base + tables;
 }
 
 /** The mock model, the home, and servers started on that home (all closed at the end). */
@@ -47,7 +59,7 @@ export async function withThreadHarness(
   try {
     await Deno.writeTextFile(
       join(home, "config.toml"),
-      (opts.config ?? "") + mockProviderConfig(mock.url),
+      harnessConfig(mock.url, opts.config ?? "", opts.tables ?? ""),
     );
     await fn({
       mock,

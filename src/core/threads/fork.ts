@@ -91,6 +91,7 @@ export function forkMeta(source: SessionMetaPayload, fork: ForkIdentity): Sessio
     base_instructions: { text: fork.baseInstructions },
   };
   if (source.git) meta.git = source.git;
+  if (source.dynamic_tools?.length) meta.dynamic_tools = source.dynamic_tools;
   return meta;
 }
 

@@ -18,6 +18,9 @@ import type { Verbosity } from "../../protocol/schema/config.ts";
 import { emptySentContext, type ProjectDocOptions, type SentContext } from "./turn_context.ts";
 import type { ThreadItem } from "../../protocol/schema/items.ts";
 import type { UserInput } from "../../protocol/schema/user_input.ts";
+import type { ShellEnvironmentPolicy } from "../exec/exec_env.ts";
+import type { DynamicToolSpec } from "../../protocol/schema/thread_methods.ts";
+import { ExecSessions } from "../exec/unified_exec.ts";
 
 /** What the status is derived from. */
 export interface StatusInputs {
@@ -74,6 +77,29 @@ export interface ThreadSettings {
   autoCompactTokenLimit?: number | null;
   /** `compact_prompt`: replaces our summarisation prompt. */
   compactPrompt?: string | null;
+  /** `approval_timeout_secs` in ms: an unanswered client request is declined after it. */
+  approvalTimeoutMs?: number | null;
+  /** `[shell_environment_policy]`: the environment commands run with. */
+  shellEnvironmentPolicy?: ShellEnvironmentPolicy;
+  /** Client-side tools declared at `thread/start` (kept in the rollout's session meta). */
+  dynamicTools?: DynamicToolSpec[];
+  /** `features.unified_exec`: offer `exec_command`/`write_stdin` instead of `shell_command`. */
+  unifiedExec?: boolean;
+  /** Offer `apply_patch` as a freeform tool (else as a function tool). */
+  freeformApplyPatch?: boolean;
+  /** `tools.view_image`. */
+  viewImage?: boolean;
+  /** The turn's collaboration mode (`turn/start` `collaborationMode`); `default` when unset. */
+  collaborationMode?: string | null;
+}
+
+/** What the user approved for the rest of the session (`acceptForSession`). */
+export interface SessionApprovals {
+  commands: Set<string>;
+  /** Command prefixes approved with an exec-policy amendment. */
+  prefixes: string[][];
+  /** Files a patch may change without asking again. */
+  paths: Set<string>;
 }
 
 /**
@@ -85,6 +111,14 @@ export interface OpenItem {
   text: string;
   summary: string[];
   content: string[];
+}
+
+/** A `commandExecution` item whose process is still running. */
+export interface OpenCommand {
+  item: Record<string, unknown>;
+  turnId: string;
+  output: string;
+  startedAt: number;
 }
 
 /** The turn that is running, if any. */
@@ -143,6 +177,11 @@ export class LiveThread {
   lastUsage: TokenUsageBreakdown | null = null;
   /** The context messages the model has already seen (see `contextUpdate`). */
   sentContext: SentContext = emptySentContext();
+  readonly approvals: SessionApprovals = { commands: new Set(), prefixes: [], paths: new Set() };
+  /** Long-running processes of `exec_command` (background terminals). */
+  readonly execSessions = new ExecSessions();
+  /** Command items whose process still runs, by session id: later polls stream into them. */
+  readonly openCommands = new Map<number, OpenCommand>();
 
   constructor(meta: SessionMetaPayload, writer: RolloutWriter, settings: ThreadSettings) {
     this.id = meta.id;

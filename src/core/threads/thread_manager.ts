@@ -68,6 +68,8 @@ export class ThreadManager {
   readonly #loading = new Map<string, Promise<LiveThread>>();
   readonly #unloading = new Map<string, Promise<void>>();
   #listener: (event: ThreadEvent) => void = () => {};
+  #ask: TurnHost["ask"] = () =>
+    Promise.resolve({ kind: "cancelled", reason: "no client can answer requests in this process" });
 
   constructor(opts: ThreadManagerOptions) {
     this.#opts = opts;
@@ -76,6 +78,11 @@ export class ThreadManager {
   /** Sets the one listener of every thread event. */
   setListener(listener: (event: ThreadEvent) => void): void {
     this.#listener = listener;
+  }
+
+  /** Sets how requests to a thread's clients are made (the server's request routing). */
+  setClientBridge(ask: TurnHost["ask"]): void {
+    this.#ask = ask;
   }
 
   /** A loaded thread, or undefined. */
@@ -113,6 +120,14 @@ export class ThreadManager {
       model_provider: settings.provider.id,
       base_instructions: { text: settings.baseInstructions ?? BASE_INSTRUCTIONS },
     };
+    // Kept with the thread so a resumed thread offers the same client tools.
+    if (settings.dynamicTools?.length) {
+      meta.dynamic_tools = settings.dynamicTools.map((t) => ({
+        name: t.name,
+        description: t.description,
+        input_schema: t.inputSchema,
+      }));
+    }
     const writer = RolloutWriter.create(this.#opts.codexHome, meta, {
       ephemeral: settings.ephemeral ?? false,
     });
@@ -285,6 +300,7 @@ export class ThreadManager {
         await active.done;
       }
       this.#threads.delete(threadId);
+      await thread.execSessions.killAll().catch(() => {});
       await thread.writer.close().catch(() => false);
       thread.status.loaded = false;
       this.#refresh(thread);
@@ -308,6 +324,8 @@ export class ThreadManager {
     return {
       emit: (event) => this.#listener(event),
       refreshStatus: (thread) => this.#refresh(thread),
+      ask: (threadId, ask) => this.#ask(threadId, ask),
+      codexHome: this.#opts.codexHome,
       identity: this.#opts.identity,
       env: this.#opts.env,
     };

@@ -3,8 +3,8 @@
  * ends the turn `completed`, `failed` or `interrupted`. Everything observable leaves as a
  * {@linkcode ThreadEvent}; the rollout gets the reference's records.
  *
- * The loop is one model call per turn for now. Tools plug in at `#afterResponse`: when the
- * response holds tool calls, run them, append their outputs to the history, and call again.
+ * The loop: call the model; when the response holds tool calls, run them one by one, add
+ * their outputs to the history, and call the model again, until a response has no calls.
  *
  * @module
  */
@@ -15,13 +15,17 @@ import { retryNotice, type StreamOptions, streamResponse } from "../model/respon
 import type { ThreadItem } from "../../protocol/schema/items.ts";
 import type { Turn, TurnError } from "../../protocol/schema/thread.ts";
 import type { UserInput } from "../../protocol/schema/user_input.ts";
-import type { ThreadTokenUsage } from "../../protocol/schema/notifications.ts";
+import type { ThreadTokenUsage, TurnPlanStep } from "../../protocol/schema/notifications.ts";
 import type { ThreadStatus } from "../../protocol/schema/thread.ts";
 import type { LiveThread, OpenItem, ThreadSettings } from "./thread.ts";
 import { contextUpdate, loadProjectDocs } from "./turn_context.ts";
 import { appendRecord, beginTurn, finishTurn, recordUsage } from "./turn_lifecycle.ts";
 import { prepareInput } from "./user_input.ts";
 import { autoCompactIfNeeded } from "./compaction.ts";
+import type { ClientAsk, ClientReply, ToolCall, TurnToolState } from "../tools/tool_types.ts";
+import { outputItem, runToolCall, toolCallOf, toolSetFor } from "../tools/registry.ts";
+import { TurnDiffTracker } from "../tools/apply_patch/turn_diff.ts";
+import { emitTurnDiff } from "../tools/apply_patch_tool.ts";
 
 /** What a thread reports; the server maps each kind to a notification. */
 export type ThreadEvent =
@@ -55,6 +59,29 @@ export type ThreadEvent =
   | { kind: "tokenUsage"; threadId: string; turnId: string; tokenUsage: ThreadTokenUsage }
   | { kind: "error"; threadId: string; turnId: string; error: TurnError; willRetry: boolean }
   | { kind: "threadCompacted"; threadId: string; turnId: string }
+  | {
+    kind: "commandOutputDelta" | "fileChangeOutputDelta";
+    threadId: string;
+    turnId: string;
+    itemId: string;
+    delta: string;
+  }
+  | {
+    kind: "terminalInteraction";
+    threadId: string;
+    turnId: string;
+    itemId: string;
+    processId: string;
+    stdin: string;
+  }
+  | { kind: "turnDiffUpdated"; threadId: string; turnId: string; diff: string }
+  | {
+    kind: "planUpdated";
+    threadId: string;
+    turnId: string;
+    explanation: string | null;
+    plan: TurnPlanStep[];
+  }
   | { kind: "turnCompleted"; threadId: string; turn: Turn }
   | { kind: "threadClosed"; threadId: string };
 
@@ -63,6 +90,10 @@ export interface TurnHost {
   emit(event: ThreadEvent): void;
   /** Recomputes the status and emits `statusChanged` when it changed. */
   refreshStatus(thread: LiveThread): void;
+  /** Asks the thread's clients (approvals, user input, dynamic tools); never rejects. */
+  ask(threadId: string, ask: ClientAsk): Promise<ClientReply>;
+  /** Kept read-only inside the sandbox. */
+  codexHome: string;
   identity: StreamOptions["identity"];
   env?: StreamOptions["env"];
 }
@@ -163,16 +194,25 @@ export async function runTurn(
   let lastAgentMessage: string | null = null;
   // Shared with the thread so a mid-turn snapshot sees the partial items.
   const open: Map<string, OpenItem> = active?.open ?? new Map();
+  const state: TurnToolState = {
+    diff: new TurnDiffTracker(s.cwd),
+    changedFiles: false,
+    cancelTurn: false,
+  };
+  const ctx = { host, thread, turn, signal, state };
   try {
     for (;;) {
       for (const steered of active?.pending.splice(0) ?? []) {
         await recordUserInput(host, thread, turn, steered);
       }
       await autoCompactIfNeeded(host, thread, turn, signal);
+      const tools = toolSetFor(s);
+      const calls: ToolCall[] = [];
       const body = buildResponsesRequest({
         model: s.model,
         instructions: s.baseInstructions,
         input: thread.history,
+        tools: tools.specs,
         promptCacheKey: threadId,
         reasoning: reasoningOf(s),
         verbosity: s.verbosity ?? null,
@@ -285,6 +325,10 @@ export async function runTurn(
                 append("event_msg", { type: "agent_reasoning_raw_content", text });
               }
               append("response_item", raw);
+            } else {
+              const call = toolCallOf(raw);
+              if (call) calls.push(call);
+              append("response_item", raw);
             }
             break;
           }
@@ -295,13 +339,26 @@ export async function runTurn(
             break;
         }
       }
-      // More input arrived while the model answered: it gets another call to see it.
-      if (!active?.pending.length) break;
+      for (const call of calls) {
+        // Every call gets an output, or the next request of this thread would be refused.
+        const output = signal.aborted
+          ? outputItem(call, "aborted: the turn was interrupted before this call ran")
+          : await runToolCall(tools, call, ctx);
+        thread.history.push(output);
+        append("response_item", output);
+        // `cancel` on an approval ends the turn as interrupted, once the call is recorded.
+        if (state.cancelTurn) active?.abort.abort(new DOMException("cancelled", "AbortError"));
+      }
+      signal.throwIfAborted();
+      // Tool outputs, or input that arrived while the model answered, need another call.
+      if (calls.length === 0 && !active?.pending.length) break;
     }
     if (active) active.steerable = false;
+    if (state.changedFiles) await emitTurnDiff(ctx);
     await finishTurn(host, thread, turn, { signal, onStopped }, lastAgentMessage);
   } catch (e) {
     if (active) active.steerable = false;
+    if (state.changedFiles) await emitTurnDiff(ctx);
     await finishTurn(host, thread, turn, { failure: e, signal, onStopped }, lastAgentMessage);
   }
 }

@@ -40,7 +40,8 @@ function toBase64(bytes: Uint8Array): string {
   return (bytes as Uint8Array & { toBase64(): string }).toBase64();
 }
 
-async function localImagePart(path: string, cwd: string): Promise<Record<string, unknown>> {
+/** One local image as model input: a data URL, or a note saying why it could not be sent. */
+export async function localImagePart(path: string, cwd: string): Promise<Record<string, unknown>> {
   const full = isAbsolute(path) ? path : resolve(cwd, path);
   const mime = IMAGE_TYPES[extname(full).toLowerCase()];
   const note = (why: string) => ({ type: "input_text", text: `[image ${path}: ${why}]` });

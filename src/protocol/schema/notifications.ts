@@ -231,6 +231,13 @@ export const ThreadClosedNotification = z.object({
 }).meta({ id: "ThreadClosedNotification" });
 export type ThreadClosedNotification = z.infer<typeof ThreadClosedNotification>;
 
+/** 0.169: a server request was settled (answered, or ended without an answer). */
+export const ServerRequestResolvedNotification = z.object({
+  requestId: z.union([z.string(), z.number().int()]),
+  threadId: z.string(),
+}).meta({ id: "ServerRequestResolvedNotification" });
+export type ServerRequestResolvedNotification = z.infer<typeof ServerRequestResolvedNotification>;
+
 export const ThreadNameUpdatedNotification = z.object({
   threadId: z.string(),
   threadName: z.string().nullish(),

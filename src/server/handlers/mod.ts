@@ -13,6 +13,7 @@ import {
   configValueWrite,
 } from "./config.ts";
 import { initialize } from "./initialize.ts";
+import { backgroundTerminalsClean, commandExec } from "./command_exec.ts";
 import { mockExperimentalMethod } from "./mock.ts";
 import {
   threadLoadedList,
@@ -57,4 +58,6 @@ export const handlers: HandlerTable = {
   "turn/steer": turnSteer,
   "turn/interrupt": turnInterrupt,
   "thread/compact/start": threadCompactStart,
+  "thread/backgroundTerminals/clean": backgroundTerminalsClean,
+  "command/exec": commandExec,
 };

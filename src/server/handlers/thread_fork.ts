@@ -50,6 +50,7 @@ export const threadFork: Handler<"thread/fork"> = async (ctx, params) => {
     modelProvider: source.meta.model_provider,
     baseInstructions: source.meta.base_instructions?.text,
     turnContext: stored.lastTurnContext,
+    dynamicTools: source.meta.dynamic_tools,
   });
   const createdAt = new Date();
   const meta = forkMeta(source.meta, {

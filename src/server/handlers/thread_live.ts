@@ -17,6 +17,7 @@ import type { TurnStartParams } from "../../protocol/schema/turn.ts";
 import type { ServerContext } from "../context.ts";
 import type { Handler } from "../router.ts";
 import { resolveThreadSettings, settingsOfPolicy } from "./thread_settings.ts";
+import { validateDynamicTools } from "../../core/tools/dynamic_tools.ts";
 
 /** The canonical id, or the reference's `invalid thread id: …` error. */
 export function threadIdOf(text: string): string {
@@ -51,6 +52,9 @@ export function liveWireThread(server: ServerContext, thread: LiveThread): Threa
  * thread exists once loaded), `thread/started` after it. The caller is subscribed.
  */
 export const threadStart: Handler<"thread/start"> = async (ctx, params) => {
+  // Checked before anything exists, as the reference does (§7.1).
+  const problem = validateDynamicTools(params.dynamicTools ?? []);
+  if (problem) throw invalidRequest(problem);
   const settings = await resolveThreadSettings(ctx.server, params);
   const thread = ctx.server.threads.start(settings);
   ctx.server.subscriptions.subscribe(thread.id, ctx.connection.id);
@@ -93,6 +97,7 @@ function turnOverrides(params: TurnStartParams): TurnOverrides {
   if (params.effort) settings.reasoningEffort = params.effort;
   if (params.summary) settings.reasoningSummary = params.summary;
   if (params.personality) settings.personality = params.personality;
+  if (params.collaborationMode) settings.collaborationMode = params.collaborationMode.mode;
   const schema = params.outputSchema;
   if (
     schema !== undefined && schema !== null && (typeof schema !== "object" || Array.isArray(schema))

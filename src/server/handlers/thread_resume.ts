@@ -133,6 +133,7 @@ async function loadStored(ctx: RequestContext, params: ThreadResumeParams): Prom
     modelProvider: stored.meta.model_provider,
     baseInstructions: stored.meta.base_instructions?.text,
     turnContext: stored.lastTurnContext,
+    dynamicTools: stored.meta.dynamic_tools,
   });
   const thread = liveThreadFrom(stored, await RolloutWriter.resume(path), settings);
   thread.name = await readThreadName(ctx.server.codexHome, thread.id);

@@ -15,6 +15,8 @@ import type { ThreadSettings } from "../../core/threads/thread.ts";
 import { AskForApproval, SandboxMode } from "../../protocol/schema/sandbox.ts";
 import type { SandboxPolicy } from "../../protocol/schema/sandbox.ts";
 import type { Personality } from "../../protocol/schema/turn.ts";
+import type { DynamicToolSpec } from "../../protocol/schema/thread_methods.ts";
+import { shellEnvironmentPolicyFrom } from "../../core/exec/exec_env.ts";
 import type { ServerContext } from "../context.ts";
 
 /** The overrides `thread/start`, `thread/resume` and `thread/fork` share. */
@@ -29,6 +31,8 @@ export interface ThreadOverrides {
   developerInstructions?: string | null;
   personality?: Personality | null;
   ephemeral?: boolean | null;
+  /** `thread/start` only; validated by the caller. */
+  dynamicTools?: DynamicToolSpec[] | null;
 }
 
 /** What a stored thread contributes: its session meta and its last `turn_context`. */
@@ -37,6 +41,31 @@ export interface StoredSettings {
   modelProvider?: string | null;
   baseInstructions?: string | null;
   turnContext?: Record<string, unknown> | null;
+  /** `session_meta.dynamic_tools`: the client tools declared when the thread started. */
+  dynamicTools?: unknown[] | null;
+}
+
+/** Stored dynamic tools; Codex writes `input_schema`, we accept both spellings. */
+function storedDynamicTools(raw: unknown[] | null | undefined): DynamicToolSpec[] {
+  return (raw ?? []).flatMap((t) => {
+    const o = t as Record<string, unknown> | null;
+    if (!o || typeof o.name !== "string") return [];
+    return [{
+      name: o.name,
+      description: typeof o.description === "string" ? o.description : "",
+      inputSchema: o.inputSchema ?? o.input_schema ?? { type: "object" },
+    }];
+  });
+}
+
+/** A positive number of seconds as milliseconds, else null. */
+function secondsMs(v: unknown): number | null {
+  const n = typeof v === "bigint" ? Number(v) : v;
+  return typeof n === "number" && Number.isFinite(n) && n > 0 ? n * 1000 : null;
+}
+
+function tableOf(v: unknown): Record<string, unknown> {
+  return v && typeof v === "object" && !Array.isArray(v) ? v as Record<string, unknown> : {};
 }
 
 /** The user's shell name for the environment context (`$SHELL`'s last segment, else bash). */
@@ -45,7 +74,7 @@ function userShell(): string {
 }
 
 /** The wire policy of a sandbox mode, with the `[sandbox_workspace_write]` settings. */
-function wirePolicy(mode: SandboxMode, ww: WorkspaceWriteSettings): SandboxPolicy {
+export function wirePolicy(mode: SandboxMode, ww: WorkspaceWriteSettings): SandboxPolicy {
   switch (mode) {
     case "read-only":
       return { type: "readOnly", access: { type: "fullAccess" } };
@@ -161,5 +190,10 @@ export async function resolveThreadSettings(
     ephemeral: params.ephemeral ?? false,
     autoCompactTokenLimit: effective.modelAutoCompactTokenLimit,
     compactPrompt: effective.compactPrompt,
+    approvalTimeoutMs: secondsMs(effective.table["approval_timeout_secs"]),
+    shellEnvironmentPolicy: shellEnvironmentPolicyFrom(effective.table["shell_environment_policy"]),
+    dynamicTools: params.dynamicTools ?? storedDynamicTools(stored.dynamicTools),
+    unifiedExec: tableOf(effective.table["features"])["unified_exec"] !== false,
+    viewImage: tableOf(effective.table["tools"])["view_image"] !== false,
   };
 }

@@ -1,0 +1,405 @@
+/**
+ * Runs agent commands: each in its own process group (so a kill reaches everything it
+ * started), output decoded as it streams and captured with a head/tail cap, timeouts and
+ * aborts, optionally inside the bubblewrap sandbox. {@link spawnProcess} is the shared
+ * core that unified exec sessions also use.
+ *
+ * @module
+ */
+
+import {
+  looksSandboxDenied,
+  type SandboxSpec,
+  SandboxUnavailableError,
+  whichOnPath,
+  wrapArgv,
+} from "./sandbox.ts";
+
+/** How long pipes may stay open after the main process exited (background children). */
+const DRAIN_AFTER_EXIT_MS = 100;
+const DEFAULT_CAPTURE_BYTES = 1024 * 1024;
+
+/** Options for {@link runCommand}. */
+export interface RunOptions {
+  /** argv[0] is looked up on the PATH of `env`. */
+  argv: string[];
+  cwd: string;
+  /** The complete environment (nothing is inherited). */
+  env: Record<string, string>;
+  /** Default none; when not none the caller passes bwrapPath. */
+  sandbox?: SandboxSpec;
+  bwrapPath?: string;
+  timeoutMs?: number | null;
+  /** Abort kills the whole process group. */
+  signal?: AbortSignal;
+  /** Decoded text chunks as they arrive (UTF-8 never split). */
+  onOutput?: (chunk: string, stream: "stdout" | "stderr") => void;
+  /** Per stream kept in memory (default 1 MiB): head and tail halves; onOutput sees all. */
+  maxCaptureBytes?: number;
+  /** Default "null"; "piped" gives the child a pipe that is closed at once (EOF). */
+  stdin?: "null" | "piped";
+}
+
+/** What a finished command did. */
+export interface RunResult {
+  /** A signal gives 128 + its number; a timeout reports the kill status with timedOut. */
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr interleaved in arrival order (same cap). */
+  aggregated: string;
+  durationMs: number;
+  timedOut: boolean;
+  aborted: boolean;
+  sandboxDenied: boolean;
+  pid: number;
+}
+
+/** The command could not be started at all (missing program or working directory). */
+export class SpawnError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SpawnError";
+  }
+}
+
+function codeUnitBytes(c: number): number {
+  return c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+}
+
+function isHigh(c: number): boolean {
+  return c >= 0xd800 && c <= 0xdbff;
+}
+
+function isLow(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
+/** UTF-8 length of a string without encoding it (a lone surrogate counts as U+FFFD). */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (isHigh(c) && i + 1 < s.length && isLow(s.charCodeAt(i + 1))) {
+      n += 4;
+      i++;
+    } else n += codeUnitBytes(c);
+  }
+  return n;
+}
+
+/** The longest prefix of `s` within `max` bytes, never splitting a character. */
+function prefixWithin(s: string, max: number): [string, number] {
+  let bytes = 0;
+  let i = 0;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    const pair = isHigh(c) && i + 1 < s.length && isLow(s.charCodeAt(i + 1));
+    const w = pair ? 4 : codeUnitBytes(c);
+    if (bytes + w > max) break;
+    bytes += w;
+    i += pair ? 2 : 1;
+  }
+  return [s.slice(0, i), bytes];
+}
+
+/** The longest suffix of `s` within `max` bytes, never splitting a character. */
+function suffixWithin(s: string, max: number): [string, number] {
+  let bytes = 0;
+  let i = s.length;
+  while (i > 0) {
+    const c = s.charCodeAt(i - 1);
+    const pair = isLow(c) && i >= 2 && isHigh(s.charCodeAt(i - 2));
+    const w = pair ? 4 : codeUnitBytes(c);
+    if (bytes + w > max) break;
+    bytes += w;
+    i -= pair ? 2 : 1;
+  }
+  return [s.slice(i), bytes];
+}
+
+function joinAroundMarker(head: string, omitted: number, tail: string): string {
+  const sep = head === "" || head.endsWith("\n") ? "" : "\n";
+  return `${head}${sep}[... ${omitted} bytes omitted ...]\n${tail}`;
+}
+
+/**
+ * Keeps the first and last halves of a stream of text within a byte budget and counts
+ * what fell in between: the start and end of output are what matter, memory stays bounded.
+ */
+export class HeadTailBuffer {
+  readonly #headCap: number;
+  readonly #tailCap: number;
+  #head: string[] = [];
+  #headBytes = 0;
+  #headFull = false;
+  #tail: { text: string; bytes: number }[] = [];
+  #tailBytes = 0;
+  #total = 0;
+
+  constructor(capBytes: number) {
+    const cap = Math.max(0, Math.floor(capBytes));
+    this.#headCap = Math.floor(cap / 2);
+    this.#tailCap = cap - this.#headCap;
+  }
+
+  /** Bytes pushed so far, kept or not. */
+  get totalBytes(): number {
+    return this.#total;
+  }
+
+  /** Bytes pushed but not kept. */
+  get droppedBytes(): number {
+    return this.#total - this.#headBytes - this.#tailBytes;
+  }
+
+  push(text: string, bytes: number = utf8Length(text)): void {
+    if (text === "") return;
+    this.#total += bytes;
+    if (!this.#headFull) {
+      if (this.#headBytes + bytes <= this.#headCap) {
+        this.#head.push(text);
+        this.#headBytes += bytes;
+        return;
+      }
+      const [h, hb] = prefixWithin(text, this.#headCap - this.#headBytes);
+      if (h !== "") this.#head.push(h);
+      this.#headBytes += hb;
+      this.#headFull = true;
+      text = text.slice(h.length);
+      bytes -= hb;
+    }
+    this.#tail.push({ text, bytes });
+    this.#tailBytes += bytes;
+    while (this.#tailBytes > this.#tailCap) {
+      const first = this.#tail[0];
+      if (!first) break;
+      const excess = this.#tailBytes - this.#tailCap;
+      if (first.bytes <= excess) {
+        this.#tail.shift();
+        this.#tailBytes -= first.bytes;
+      } else {
+        const [t, tb] = suffixWithin(first.text, first.bytes - excess);
+        this.#tailBytes -= first.bytes - tb;
+        first.text = t;
+        first.bytes = tb;
+      }
+    }
+  }
+
+  /** The kept text, with a marker where bytes were dropped; `maxBytes` cuts it further. */
+  render(maxBytes?: number): string {
+    const head = this.#head.join("");
+    const tail = this.#tail.map((t) => t.text).join("");
+    const dropped = this.droppedBytes;
+    if (maxBytes === undefined || this.#total <= maxBytes) {
+      return dropped === 0 ? head + tail : joinAroundMarker(head, dropped, tail);
+    }
+    const headSrc = dropped === 0 ? head + tail : head;
+    const tailSrc = dropped === 0 ? head + tail : tail;
+    const [h, hb] = prefixWithin(headSrc, Math.floor(maxBytes / 2));
+    const [t, tb] = suffixWithin(tailSrc, maxBytes - Math.floor(maxBytes / 2));
+    return joinAroundMarker(h, this.#total - hb - tb, t);
+  }
+}
+
+/** What {@link spawnProcess} needs. */
+export interface SpawnOptions {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  sandbox?: SandboxSpec;
+  bwrapPath?: string;
+  stdin?: "null" | "piped";
+}
+
+/** A running process group. */
+export interface SpawnedProcess {
+  readonly pid: number;
+  /** Present when stdin is piped; closed by us once the process exited. */
+  readonly stdin: WritableStreamDefaultWriter<Uint8Array> | null;
+  /** The exit code, once the process exited and its pipes drained or were abandoned. */
+  readonly finished: Promise<number>;
+  /** SIGKILL to the whole group; harmless when it is already gone. */
+  killGroup(): void;
+}
+
+function resolveProgram(argv0: string, cwd: string, pathVar: string | undefined): string | null {
+  if (argv0.includes("/")) {
+    const full = argv0.startsWith("/") ? argv0 : `${cwd.replace(/\/+$/, "")}/${argv0}`;
+    try {
+      return Deno.statSync(full).isFile ? full : null;
+    } catch {
+      return null;
+    }
+  }
+  return whichOnPath(argv0, pathVar);
+}
+
+/**
+ * Spawns `argv` detached (own session and process group) with piped output, decoding each
+ * stream with its own streaming decoder. Once the main process exits, pipes get
+ * {@link DRAIN_AFTER_EXIT_MS} to drain; after that the group is killed and reading stops,
+ * so a background child holding the pipes cannot stall us.
+ */
+export function spawnProcess(
+  opts: SpawnOptions,
+  onChunk: (text: string, stream: "stdout" | "stderr", bytes: number) => void,
+): SpawnedProcess {
+  const argv0 = opts.argv[0];
+  if (argv0 === undefined || argv0 === "") {
+    throw new SpawnError("failed to start '': empty command");
+  }
+  try {
+    if (!Deno.statSync(opts.cwd).isDirectory) throw new Error("not a directory");
+  } catch {
+    throw new SpawnError(
+      `failed to start '${argv0}': working directory '${opts.cwd}' does not exist`,
+    );
+  }
+  const program = resolveProgram(argv0, opts.cwd, opts.env["PATH"]);
+  if (program === null) {
+    throw new SpawnError(`failed to start '${argv0}': No such file or directory`);
+  }
+  const spec = opts.sandbox ?? { kind: "none" };
+  // A bare name stays bare: bwrap (execvp) and Deno both search the env's PATH, and bwrap
+  // then keeps argv[0] as given, so messages read "touch: ..." and not "/usr/bin/touch: ...".
+  let full = [argv0.includes("/") ? program : argv0, ...opts.argv.slice(1)];
+  if (spec.kind !== "none") {
+    if (!opts.bwrapPath) throw new SandboxUnavailableError("no bwrap path was given");
+    full = wrapArgv(full, spec, opts.bwrapPath, opts.cwd);
+  }
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(full[0] as string, {
+      args: full.slice(1),
+      cwd: opts.cwd,
+      env: opts.env,
+      clearEnv: true,
+      detached: true,
+      stdin: opts.stdin ?? "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SpawnError(`failed to start '${argv0}': ${reason}`);
+  }
+  const pid = child.pid;
+  const killGroup = () => {
+    try {
+      Deno.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
+  const stdin = opts.stdin === "piped" ? child.stdin.getWriter() : null;
+  const readers = [child.stdout.getReader(), child.stderr.getReader()] as const;
+  const pump = async (
+    reader: ReadableStreamDefaultReader<Uint8Array>,
+    stream: "stdout" | "stderr",
+  ) => {
+    const decoder = new TextDecoder();
+    const emit = (text: string) => {
+      if (text === "") return;
+      try {
+        onChunk(text, stream, utf8Length(text));
+      } catch {
+        // a failing listener must not stop the capture
+      }
+    };
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        emit(decoder.decode(value, { stream: true }));
+      }
+    } catch {
+      // cancelled or broken pipe: keep what we have
+    }
+    emit(decoder.decode());
+  };
+  const pumps = Promise.all([pump(readers[0], "stdout"), pump(readers[1], "stderr")]);
+  const finished = (async () => {
+    const status = await child.status;
+    if (stdin) stdin.close().catch(() => {});
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const drained = await Promise.race([
+      pumps.then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), DRAIN_AFTER_EXIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!drained) {
+      killGroup();
+      await Promise.all(readers.map((r) => r.cancel().catch(() => {})));
+      await pumps;
+    }
+    return status.code;
+  })();
+  return { pid, stdin, finished, killGroup };
+}
+
+/**
+ * Runs a command to completion. Timeout and abort SIGKILL the whole process group; the
+ * result reports which happened.
+ */
+export async function runCommand(opts: RunOptions): Promise<RunResult> {
+  const started = performance.now();
+  const cap = opts.maxCaptureBytes ?? DEFAULT_CAPTURE_BYTES;
+  const out = new HeadTailBuffer(cap);
+  const err = new HeadTailBuffer(cap);
+  const agg = new HeadTailBuffer(cap);
+  const spec: SandboxSpec = opts.sandbox ?? { kind: "none" };
+  const proc = spawnProcess(
+    {
+      argv: opts.argv,
+      cwd: opts.cwd,
+      env: opts.env,
+      sandbox: spec,
+      bwrapPath: opts.bwrapPath,
+      stdin: opts.stdin ?? "null",
+    },
+    (text, stream, bytes) => {
+      (stream === "stdout" ? out : err).push(text, bytes);
+      agg.push(text, bytes);
+      opts.onOutput?.(text, stream);
+    },
+  );
+  if (proc.stdin) proc.stdin.close().catch(() => {});
+  let timedOut = false;
+  let aborted = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  if (typeof opts.timeoutMs === "number" && Number.isFinite(opts.timeoutMs)) {
+    timer = setTimeout(() => {
+      timedOut = true;
+      proc.killGroup();
+    }, Math.max(0, opts.timeoutMs));
+  }
+  const onAbort = () => {
+    aborted = true;
+    proc.killGroup();
+  };
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener("abort", onAbort, { once: true });
+  let exitCode: number;
+  try {
+    exitCode = await proc.finished;
+  } finally {
+    clearTimeout(timer);
+    opts.signal?.removeEventListener("abort", onAbort);
+  }
+  const aggregated = agg.render();
+  return {
+    exitCode,
+    stdout: out.render(),
+    stderr: err.render(),
+    aggregated,
+    durationMs: performance.now() - started,
+    timedOut,
+    aborted,
+    sandboxDenied: !timedOut && !aborted && looksSandboxDenied(spec, exitCode, aggregated),
+    pid: proc.pid,
+  };
+}
