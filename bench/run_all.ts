@@ -1,10 +1,11 @@
 /**
  * Runs every benchmark in sequence (cold start, idle RSS, websocket throughput, config load and
- * write, turn streaming, fan-out, thread/list over stored threads, RSS with loaded threads) and
- * ends with a compact ours-vs-reference summary. Backs `deno task bench`.
+ * write, turn streaming, fan-out, thread/list over stored threads, RSS with loaded threads,
+ * command execution overhead, command output streaming) and ends with a compact
+ * ours-vs-reference summary. Backs `deno task bench`.
  *
  * `--quick` shrinks every size: 5,000-delta turns, 20 fan-out subscribers, 1,000 stored threads
- * only, 200 loaded threads.
+ * only, 200 loaded threads, 20-command exec turns, 10 MB of command output.
  *
  * Usage: deno task bench [--quick] [--runs 20] [--reps 3] [--connections 100] [--requests 1000]
  *        [--window 16] [--deltas 20000] [--threads 1000] [--skip-ours] [--skip-ref]
@@ -16,6 +17,7 @@
 import { parseArgs } from "node:util";
 import { type ColdStartResult, printColdStart, runColdStart } from "./cold_start.ts";
 import { type ConfigBenchReport, printConfigBench, runConfigBench } from "./config_bench.ts";
+import { type ExecBenchResult, printExecBench, runExecBench } from "./exec_bench.ts";
 import { type FanoutRun, printFanout, runFanout } from "./fanout.ts";
 import { type IdleRssResult, printIdleRss, runIdleRss } from "./idle_rss.ts";
 import {
@@ -23,6 +25,11 @@ import {
   printLoadedThreads,
   runLoadedThreads,
 } from "./loaded_threads_rss.ts";
+import {
+  type OutputStreamResult,
+  printOutputStream,
+  runOutputStream,
+} from "./output_stream_bench.ts";
 import { printThreadList, runThreadList, type ThreadListResult } from "./thread_list_bench.ts";
 import { printTurnStream, runTurnStream, type TurnStreamResult } from "./turn_stream.ts";
 import {
@@ -72,6 +79,8 @@ let stream: TurnStreamResult[] = [];
 let fanout: FanoutRun[] = [];
 let lists: ThreadListResult[] = [];
 let loaded: LoadedThreadsResult[] = [];
+let exec: ExecBenchResult[] = [];
+let outputStream: OutputStreamResult[] = [];
 const failures: string[] = [];
 
 const started = performance.now();
@@ -150,6 +159,24 @@ try {
 } catch (err) {
   failures.push(`loaded_threads: ${errorText(err)}`);
 }
+if (!values.json) print();
+try {
+  exec = await runExecBench({
+    ...common,
+    commands: quick ? 20 : 100,
+    reps: num(values.reps, 3, 1),
+  });
+  if (!values.json) printExecBench(exec);
+} catch (err) {
+  failures.push(`exec: ${errorText(err)}`);
+}
+if (!values.json) print();
+try {
+  outputStream = await runOutputStream({ ...common, mb: quick ? 10 : 50 });
+  if (!values.json) printOutputStream(outputStream);
+} catch (err) {
+  failures.push(`output_stream: ${errorText(err)}`);
+}
 
 if (values.json) {
   print(JSON.stringify({
@@ -161,6 +188,8 @@ if (values.json) {
     fanout,
     threadList: lists,
     loadedThreads: loaded,
+    exec,
+    outputStream,
     failures,
   }));
 } else {

@@ -11,6 +11,7 @@ import {
   noteLabel,
   runTurn,
   v2Notifications,
+  withThreadHarness,
   withThreadServer,
 } from "./support/thread_harness.ts";
 import {
@@ -200,5 +201,23 @@ Deno.test("interrupt during a long command kills the process tree and completes 
     const item = (await completedItem(c, "call_long")).params.item;
     assert.equal(item.status, "failed");
     assert.equal(await alive(marker), false, "no process of the tree is left");
+  }, opts);
+});
+
+Deno.test("a background exec_command session ends when the server exits", async () => {
+  await withThreadHarness(async (h) => {
+    const { server, client } = await h.startStdio();
+    const threadId = await startThread(client, await makeWorkspace());
+    const marker = `sleep 53.${Math.floor(Math.random() * 1e6)}`;
+    h.mock.enqueue(
+      turn([functionCall("exec_command", { cmd: marker, yield_time_ms: 250 }, "call_bg")]),
+    );
+    h.mock.enqueue(textTurn("running"));
+    await runTurn(client, threadId, "start it");
+    assert.ok(await alive(marker), "the session runs after the turn");
+    await client.closeInput();
+    assert.equal((await server.exited()).code, 0);
+    for (let i = 0; i < 20 && await alive(marker); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await alive(marker), false, "the server stopped its commands as it exited");
   }, opts);
 });

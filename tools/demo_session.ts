@@ -11,8 +11,8 @@
  */
 
 import { join } from "node:path";
-import { type Msg, StdioClient } from "../tests/support/clients.ts";
-import { ServerProcess } from "../tests/support/server.ts";
+import type { Msg } from "../tests/support/clients.ts";
+import { out, session } from "./demo_support.ts";
 import {
   message,
   MockModelServer,
@@ -20,61 +20,6 @@ import {
   reasoning,
   turn,
 } from "../tests/support/mock_model.ts";
-
-const out = (line: string) => Deno.stdout.writeSync(new TextEncoder().encode(line + "\n"));
-
-/** One line of JSON, with ids and timestamps shortened so the transcript stays readable. */
-function show(arrow: string, m: Msg): void {
-  const text = JSON.stringify(m, (key, value) => {
-    if (typeof value === "string" && /^[0-9a-f]{8}-[0-9a-f-]{27}$/.test(value)) {
-      return `${value.slice(0, 8)}…`;
-    }
-    if (key === "path" && typeof value === "string") return `…/${value.split("/").pop()}`;
-    if ((key === "createdAt" || key === "updatedAt") && typeof value === "number") return 0;
-    return value;
-  });
-  out(`${arrow} ${text}`);
-}
-
-async function session(
-  home: string,
-  title: string,
-  body: (c: StdioClient, call: (method: string, params: Msg) => Promise<Msg>) => Promise<void>,
-): Promise<void> {
-  out(`\n# ${title}`);
-  const server = await ServerProcess.start({ codexHome: home });
-  const c = new StdioClient(server);
-  let seen = 0;
-  const flush = () => {
-    for (const m of c.received.slice(seen)) {
-      if (typeof m.method === "string" && m.method.startsWith("codex/event/")) continue;
-      show("<-", m);
-    }
-    seen = c.received.length;
-  };
-  const call = async (method: string, params: Msg) => {
-    flush();
-    show("->", { method, params });
-    const res = await c.request(method, params);
-    flush();
-    return res;
-  };
-  try {
-    await call("initialize", { clientInfo: { name: "demo", title: null, version: "1.0" } });
-    await body(c, async (method, params) => {
-      const res = await call(method, params);
-      if (method === "turn/start") {
-        await c.waitFor((m) => m.method === "turn/completed");
-        flush();
-      }
-      return res;
-    });
-  } finally {
-    await c.closeInput();
-    await server.exited().catch(() => {});
-    await server.close();
-  }
-}
 
 const mock = await MockModelServer.start();
 const home = await Deno.makeTempDir({ prefix: "codex-demo-" });

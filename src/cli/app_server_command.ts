@@ -5,6 +5,7 @@
  * @module
  */
 
+import { killAllProcessGroups } from "../core/exec/process.ts";
 import { AppServer } from "../server/app_server.ts";
 import type { AppServerOptions } from "../server/context.ts";
 import { resolveCodexHome } from "../core/codex_home.ts";
@@ -276,6 +277,8 @@ function describeError(err: unknown): string {
 }
 
 async function exit(code: number): Promise<never> {
+  // The agent's commands run in their own process groups; they end with the server.
+  killAllProcessGroups();
   await flushLogs();
   Deno.exit(code);
 }

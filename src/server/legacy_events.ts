@@ -81,6 +81,53 @@ function completedExtras(item: ThreadItem): Json[] {
   return [];
 }
 
+/** The begin/end events of a command or patch item (the core's `exec_command_*` and
+ * `patch_apply_*`), with the fields a 0.105 client displays. */
+function toolItemEvents(item: ThreadItem, turnId: string, phase: "begin" | "end"): Json[] {
+  const i = item as unknown as Json;
+  if (i.type === "commandExecution") {
+    const base = {
+      call_id: i.id,
+      process_id: i.processId ?? null,
+      turn_id: turnId,
+      command: i.command,
+      cwd: i.cwd,
+      parsed_cmd: i.commandActions,
+      source: "agent",
+    };
+    if (phase === "begin") return [{ type: "exec_command_begin", ...base }];
+    const output = (i.aggregatedOutput as string | null) ?? "";
+    return [{
+      type: "exec_command_end",
+      ...base,
+      stdout: output,
+      stderr: "",
+      aggregated_output: output,
+      exit_code: i.exitCode ?? -1,
+      duration: { secs: Math.floor(Number(i.durationMs ?? 0) / 1000), nanos: 0 },
+      formatted_output: output,
+      status: i.status,
+    }];
+  }
+  if (i.type === "fileChange") {
+    const changes = Object.fromEntries((i.changes as Json[]).map((c) => [c.path, c.kind]));
+    if (phase === "begin") {
+      return [{ type: "patch_apply_begin", call_id: i.id, turn_id: turnId, changes }];
+    }
+    return [{
+      type: "patch_apply_end",
+      call_id: i.id,
+      turn_id: turnId,
+      stdout: "",
+      stderr: "",
+      success: i.status === "completed",
+      changes,
+      status: i.status,
+    }];
+  }
+  return [];
+}
+
 function lastAgentMessage(items: readonly ThreadItem[]): string | null {
   for (let k = items.length - 1; k >= 0; k--) {
     const i = items[k] as unknown as Json;
@@ -103,14 +150,28 @@ export function legacyMessages(event: ThreadEvent): Json[] {
       }];
     case "itemStarted": {
       const item = turnItem(event.item);
-      return item ? [{ type: "item_started", ...ids, item }] : [];
+      const begin = toolItemEvents(event.item, event.turnId, "begin");
+      return item ? [{ type: "item_started", ...ids, item }, ...begin] : begin;
     }
     case "itemCompleted": {
       const item = turnItem(event.item);
-      return item
-        ? [{ type: "item_completed", ...ids, item }, ...completedExtras(event.item)]
-        : completedExtras(event.item);
+      const extras = [
+        ...completedExtras(event.item),
+        ...toolItemEvents(event.item, event.turnId, "end"),
+      ];
+      return item ? [{ type: "item_completed", ...ids, item }, ...extras] : extras;
     }
+    case "turnDiffUpdated":
+      return [{ type: "turn_diff", unified_diff: event.diff }];
+    case "planUpdated":
+      return [{
+        type: "plan_update",
+        explanation: event.explanation,
+        plan: event.plan.map((p) => ({
+          step: p.step,
+          status: p.status === "inProgress" ? "in_progress" : p.status,
+        })),
+      }];
     case "agentMessageDelta":
       return [
         { type: "agent_message_content_delta", ...ids, item_id: event.itemId, delta: event.delta },

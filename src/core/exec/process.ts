@@ -236,6 +236,18 @@ function resolveProgram(argv0: string, cwd: string, pathVar: string | undefined)
   return whichOnPath(argv0, pathVar);
 }
 
+/** Kills of every process group still running, so the server can stop them as it exits. */
+const liveGroups = new Set<() => void>();
+
+/**
+ * Kills every process group this process started that is still running. Groups are
+ * detached, so without this an exiting server would leave its commands behind.
+ */
+export function killAllProcessGroups(): void {
+  for (const kill of liveGroups) kill();
+  liveGroups.clear();
+}
+
 /**
  * Spawns `argv` detached (own session and process group) with piped output, decoding each
  * stream with its own streaming decoder. Once the main process exits, pipes get
@@ -293,6 +305,7 @@ export function spawnProcess(
       // already gone
     }
   };
+  liveGroups.add(killGroup);
   const stdin = opts.stdin === "piped" ? child.stdin.getWriter() : null;
   const readers = [child.stdout.getReader(), child.stderr.getReader()] as const;
   const pump = async (
@@ -336,6 +349,7 @@ export function spawnProcess(
       await Promise.all(readers.map((r) => r.cancel().catch(() => {})));
       await pumps;
     }
+    liveGroups.delete(killGroup);
     return status.code;
   })();
   return { pid, stdin, finished, killGroup };

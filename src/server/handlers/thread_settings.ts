@@ -194,6 +194,7 @@ export async function resolveThreadSettings(
     shellEnvironmentPolicy: shellEnvironmentPolicyFrom(effective.table["shell_environment_policy"]),
     dynamicTools: params.dynamicTools ?? storedDynamicTools(stored.dynamicTools),
     unifiedExec: tableOf(effective.table["features"])["unified_exec"] !== false,
+    freeformApplyPatch: tableOf(effective.table["features"])["apply_patch_freeform"] !== false,
     viewImage: tableOf(effective.table["tools"])["view_image"] !== false,
   };
 }
