@@ -221,3 +221,29 @@ Deno.test("a background exec_command session ends when the server exits", async 
     assert.equal(await alive(marker), false, "the server stopped its commands as it exited");
   }, opts);
 });
+
+Deno.test("a server killed during a command: the resumed thread continues with the call aborted", async () => {
+  await withThreadHarness(async (h) => {
+    const first = await h.startStdio();
+    const ws = await makeWorkspace();
+    const threadId = await startThread(first.client, ws);
+    const marker = `sleep 59.${Math.floor(Math.random() * 1e6)}`;
+    h.mock.enqueue(
+      turn([functionCall("shell_command", { command: marker, timeout_ms: 60_000 }, "call_k")]),
+    );
+    await first.client.request("turn/start", { threadId, input: [{ type: "text", text: "wait" }] });
+    await first.client.waitFor((m) => m.method === "item/started" && m.params.item.id === "call_k");
+    // The call is in the rollout before it runs; give the writer a moment to hand it over.
+    await new Promise((r) => setTimeout(r, 200));
+    await first.server.close(); // SIGKILL: no output is ever recorded for the call
+    await new Deno.Command("pkill", { args: ["-f", marker] }).output();
+
+    const second = await h.startStdio();
+    const resumed = await second.client.request("thread/resume", { threadId });
+    assert.ok(resumed.result, JSON.stringify(resumed));
+    h.mock.enqueue(textTurn("back"));
+    const done = await runTurn(second.client, threadId, "continue");
+    assert.equal(done.params.turn.status, "completed");
+    assert.match(String(toolOutput(h.mock, "call_k")), /^aborted/);
+  }, opts);
+});

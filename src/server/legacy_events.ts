@@ -12,6 +12,7 @@
 import type { ThreadEvent } from "../core/threads/thread_manager.ts";
 import type { ThreadItem } from "../protocol/schema/items.ts";
 import { diskUsage } from "../core/threads/turn_lifecycle.ts";
+import { shellSplit } from "../core/tools/shell_words.ts";
 
 type Json = Record<string, unknown>;
 
@@ -90,7 +91,8 @@ function toolItemEvents(item: ThreadItem, turnId: string, phase: "begin" | "end"
       call_id: i.id,
       process_id: i.processId ?? null,
       turn_id: turnId,
-      command: i.command,
+      // The core event carries the argv; the item's command is its shell-quoted join.
+      command: shellSplit(i.command as string) ?? [i.command],
       cwd: i.cwd,
       parsed_cmd: i.commandActions,
       source: "agent",

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { HeadTailBuffer, runCommand, SpawnError, utf8Length } from "./process.ts";
+import { runCommand, SpawnError } from "./process.ts";
+import { HeadTailBuffer, utf8Length } from "./head_tail.ts";
 import { probeBwrap, type SandboxSpec } from "./sandbox.ts";
 
 const ENV = { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", LANG: "C.UTF-8" };

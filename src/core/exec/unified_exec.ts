@@ -7,7 +7,8 @@
  * @module
  */
 
-import { HeadTailBuffer, type RunOptions, type SpawnedProcess, spawnProcess } from "./process.ts";
+import { type RunOptions, type SpawnedProcess, spawnProcess } from "./process.ts";
+import { HeadTailBuffer } from "./head_tail.ts";
 
 /** One poll of a session. */
 export interface ExecPoll {

@@ -14,6 +14,7 @@
 import type { ReasoningEffort, ReasoningSummary } from "../../protocol/schema/turn.ts";
 import type { Verbosity } from "../../protocol/schema/config.ts";
 import type { RawItem } from "./events.ts";
+import { pairToolCalls } from "./call_pairs.ts";
 
 /** A function tool: JSON arguments checked against a JSON Schema. */
 export interface FunctionToolSpec {
@@ -89,7 +90,7 @@ export function buildResponsesRequest(spec: PromptSpec): ResponsesRequestBody {
   const body: ResponsesRequestBody = {
     model: spec.model,
     instructions: spec.instructions,
-    input: spec.input.map(requestItem),
+    input: pairToolCalls(spec.input).map(requestItem),
     tools: (spec.tools ?? []).map(toolOf),
     tool_choice: "auto",
     parallel_tool_calls: spec.parallelToolCalls ?? false,

@@ -133,31 +133,27 @@ export async function runApplyPatch(
       ctx.state.diff.noteMove(c.path, c.kind.move_path);
     }
   }
-  let summary: string;
-  try {
-    summary = await applyPlan(changes, cwd);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+  // The tool's own output (its summary, or why it failed) is streamed, then the item ends.
+  const finish = async (output: string, status: "completed" | "failed") => {
     host.emit({
       kind: "fileChangeOutputDelta",
       threadId: thread.id,
       turnId: turn.id,
       itemId,
-      delta: message,
+      delta: output,
     });
-    emitItem("itemCompleted", { status: "failed" });
+    emitItem("itemCompleted", { status });
     await emitTurnDiff(ctx);
+  };
+  let summary: string;
+  try {
+    summary = await applyPlan(changes, cwd);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await finish(message, "failed");
     return `apply_patch failed: ${message}`;
   }
-  host.emit({
-    kind: "fileChangeOutputDelta",
-    threadId: thread.id,
-    turnId: turn.id,
-    itemId,
-    delta: summary,
-  });
-  emitItem("itemCompleted", { status: "completed" });
-  await emitTurnDiff(ctx);
+  await finish(summary, "completed");
   // The shape the reference gives models for a patch, as for a command.
   return `Exit code: 0\nWall time: ${
     formatSeconds(Date.now() - started)

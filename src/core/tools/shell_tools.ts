@@ -173,14 +173,21 @@ export const shellCommandTool: ToolHandler = {
     const cwd = resolvePath(ctx.thread.settings.cwd, optionalString(args, "workdir"));
     const patched = patchInScript(ctx, call.callId, script, cwd);
     if (patched) return await patched;
-    return await runToEnd(ctx, {
-      itemId: call.callId,
-      argv: [userShellPath(), "-lc", script],
-      cwd,
-      ...escalation(args),
-    }, optionalNumber(args, "timeout_ms") ?? DEFAULT_COMMAND_TIMEOUT_MS);
+    return await runCall(ctx, call, args, [userShellPath(), "-lc", script], cwd);
   },
 };
+
+/** Runs one `shell_command` / `shell` call to its end, with its `timeout_ms`. */
+function runCall(
+  ctx: ToolContext,
+  call: ToolCall,
+  args: Record<string, unknown>,
+  argv: string[],
+  cwd: string,
+): Promise<string> {
+  const timeoutMs = optionalNumber(args, "timeout_ms") ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  return runToEnd(ctx, { itemId: call.callId, argv, cwd, ...escalation(args) }, timeoutMs);
+}
 
 /** `shell`: the older form taking an argv (not offered; still handled for older models). */
 export const shellTool: ToolHandler = {
@@ -192,12 +199,7 @@ export const shellTool: ToolHandler = {
       throw new ToolInputError("`command` must be a non-empty array of strings");
     }
     const cwd = resolvePath(ctx.thread.settings.cwd, optionalString(args, "workdir"));
-    return await runToEnd(ctx, {
-      itemId: call.callId,
-      argv: argv as string[],
-      cwd,
-      ...escalation(args),
-    }, optionalNumber(args, "timeout_ms") ?? DEFAULT_COMMAND_TIMEOUT_MS);
+    return await runCall(ctx, call, args, argv as string[], cwd);
   },
 };
 
