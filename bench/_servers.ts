@@ -1,7 +1,7 @@
 /**
  * Starting, stopping and measuring the servers under test (ours and the reference): locating
- * them, spawning each with a private `CODEX_HOME`, reading the websocket banner, process-tree RSS
- * and CPU, and the loops that run one measurement per server.
+ * them, spawning each with a private `CODEX_HOME`, reading the websocket banner, and killing,
+ * and measuring the RSS and CPU of, a server's whole process tree.
  *
  * Everything here is bounded by timeouts so a hung server can never hang a benchmark.
  *
@@ -10,7 +10,6 @@
 
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { errorText } from "./_report.ts";
 
 /** How to start one server under test. */
 export interface ServerSpec {
@@ -149,6 +148,7 @@ export async function spawnServer(
   const spawnedAt = performance.now();
   const child = new Deno.Command(spec.cmd, {
     args: [...spec.args, ...(opts.extraArgs ?? [])],
+    cwd: opts.cwd,
     env: { ...opts.env, CODEX_HOME: codexHome },
     stdin: opts.stdio ? "piped" : "null",
     stdout: opts.stdio ? "piped" : "null",
@@ -295,6 +295,16 @@ export function treeRss(pid: number): ProcRss[] {
   return out;
 }
 
+/** Sum of the processes' RSS in MB. */
+export function sumRssMb(procs: readonly ProcRss[]): number {
+  return procs.reduce((sum, p) => sum + p.rssKb, 0) / 1024;
+}
+
+/** Total tree RSS in MB (see `treeRss`). */
+export function treeRssMb(pid: number): number {
+  return sumRssMb(treeRss(pid));
+}
+
 /**
  * CPU seconds (user + system) consumed so far by `pid` and its live descendants, from
  * /proc/<pid>/stat; assumes the usual 100 clock ticks per second.
@@ -315,7 +325,7 @@ export function treeCpuSeconds(pid: number): number {
 }
 
 /** Waits for the websocket banner on stderr and returns the `ws://127.0.0.1:<port>` URL. */
-export function waitForBanner(server: RunningServer, timeoutMs = 20_000): Promise<string> {
+function waitForBanner(server: RunningServer, timeoutMs = 20_000): Promise<string> {
   let seen = "";
   let unsubscribe = () => {};
   const found = new Promise<string>((resolve, reject) => {
@@ -337,6 +347,26 @@ export function waitForBanner(server: RunningServer, timeoutMs = 20_000): Promis
   return withTimeout(found, timeoutMs, `${server.spec.name} banner`).finally(() => unsubscribe());
 }
 
+/** Arguments that make a server listen on a websocket at a free loopback port. */
+export const WS_LISTEN_ARGS: readonly string[] = ["--listen", "ws://127.0.0.1:0"];
+
+/** The loopback websocket URL and port a server started with `WS_LISTEN_ARGS` announced. */
+export async function waitForListen(server: RunningServer): Promise<{ url: string; port: number }> {
+  const url = await waitForBanner(server);
+  const { hostname, port } = new URL(url);
+  if (hostname !== "127.0.0.1") throw new Error(`refusing non-loopback banner URL ${url}`);
+  return { url, port: Number(port) };
+}
+
+/** Rejects with a labelled error if `p` does not settle in time; clears its timer either way. */
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Sleeps `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -350,3 +380,4 @@ async function exists(path: string): Promise<boolean> {
     return false;
   }
 }
+

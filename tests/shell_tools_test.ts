@@ -247,3 +247,23 @@ Deno.test("a server killed during a command: the resumed thread continues with t
     assert.match(String(toolOutput(h.mock, "call_k")), /^aborted/);
   }, opts);
 });
+
+Deno.test("a client resuming mid-command sees the running command item", async () => {
+  await withThreadServer(async (s, h) => {
+    const a = await connectClient(s);
+    const threadId = await startThread(a, await makeWorkspace());
+    enqueueShell(h.mock, "sleep 1", { callId: "call_mid" });
+    await a.request("turn/start", { threadId, input: [{ type: "text", text: "x" }] });
+    await a.waitFor((m) => m.method === "item/started" && m.params.item.id === "call_mid");
+    const b = await connectClient(s);
+    const resumed = await b.request("thread/resume", { threadId });
+    const running = resumed.result.thread.turns.at(-1);
+    assert.equal(running.status, "inProgress");
+    const item = running.items.find((i: { id: string }) => i.id === "call_mid");
+    assert.equal(item?.status, "inProgress");
+    const done = await b.waitFor((m) =>
+      m.method === "item/completed" && m.params.item.id === "call_mid"
+    );
+    assert.equal(done.params.item.status, "completed");
+  }, opts);
+});

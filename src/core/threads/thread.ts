@@ -133,6 +133,8 @@ export interface ActiveTurn {
   started: boolean;
   /** Items being streamed, by id, in start order. */
   open: Map<string, OpenItem>;
+  /** Tool items started and not yet completed (commands, file changes), by id. */
+  running: Map<string, Record<string, unknown>>;
   /**
    * Inputs added by `turn/steer`, waiting for the runner to take them into the model
    * context before its next model call.
@@ -211,7 +213,11 @@ export function turnsSnapshot(thread: LiveThread): Turn[] {
   const turns = thread.turns.map((t) => ({ ...t, items: [...t.items] }));
   const active = thread.active;
   if (active?.started) {
-    const items = [...active.turn.items, ...[...active.open.values()].map(openItemSnapshot)];
+    const items = [
+      ...active.turn.items,
+      ...[...active.running.values()] as unknown as ThreadItem[],
+      ...[...active.open.values()].map(openItemSnapshot),
+    ];
     turns.push({ ...active.turn, status: "inProgress", error: null, items });
   }
   return turns;

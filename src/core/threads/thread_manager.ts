@@ -236,6 +236,7 @@ export class ThreadManager {
       stopped,
       started: false,
       open: new Map(),
+      running: new Map(),
       pending: [],
       steerable: opts.steerable,
       outputSchema: opts.outputSchema ?? null,

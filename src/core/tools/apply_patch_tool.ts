@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ThreadItem } from "../../protocol/schema/items.ts";
+import { completeItem, startItem } from "./tool_items.ts";
 import type { SandboxPolicy } from "../../protocol/schema/sandbox.ts";
 import type { CustomToolSpec, FunctionToolSpec } from "../model/request.ts";
 import { sandboxSpecOf } from "../exec/sandbox.ts";
@@ -98,12 +98,8 @@ export async function runApplyPatch(
     changes: changes.map((c) => ({ path: c.path, kind: c.kind, diff: c.diff })),
     status: "inProgress",
   };
-  const emitItem = (kind: "itemStarted" | "itemCompleted", fields: Record<string, unknown>) => {
-    const it = { ...item, ...fields } as unknown as ThreadItem;
-    if (kind === "itemCompleted") turn.items.push(it);
-    host.emit({ kind, threadId: thread.id, turnId: turn.id, item: it });
-  };
-  emitItem("itemStarted", {});
+  const complete = (status: string) => completeItem(ctx, item, { status });
+  startItem(ctx, item);
   const paths = touchedPaths(changes);
   const plan = planPatchApproval({
     approvalPolicy: thread.settings.approvalPolicy,
@@ -113,14 +109,14 @@ export async function runApplyPatch(
     approved: paths.every((p) => thread.approvals.paths.has(p)),
   });
   if (plan.kind === "forbid") {
-    emitItem("itemCompleted", { status: "declined" });
+    complete("declined");
     return plan.reason;
   }
   if (plan.kind === "ask") {
     const outcome = await askPatchApproval(ctx, { itemId, reason: plan.reason, grantRoot: null });
     if (!approved(outcome)) {
       if (outcome.decision === "cancel") ctx.state.cancelTurn = true;
-      emitItem("itemCompleted", { status: outcome.decision === "failed" ? "failed" : "declined" });
+      complete(outcome.decision === "failed" ? "failed" : "declined");
       return refusalText(outcome, "patch");
     }
     if (outcome.decision === "acceptForSession") {
@@ -142,7 +138,7 @@ export async function runApplyPatch(
       itemId,
       delta: output,
     });
-    emitItem("itemCompleted", { status });
+    complete(status);
     await emitTurnDiff(ctx);
   };
   let summary: string;

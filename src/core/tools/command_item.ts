@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ThreadItem } from "../../protocol/schema/items.ts";
+import { completeItem, startItem } from "./tool_items.ts";
 import type { SandboxPolicy } from "../../protocol/schema/sandbox.ts";
 import { buildExecEnv, DEFAULT_SHELL_ENVIRONMENT_POLICY } from "../exec/exec_env.ts";
 import { probeBwrap, type SandboxSpec, sandboxSpecOf } from "../exec/sandbox.ts";
@@ -54,18 +54,6 @@ function startedItem(req: CommandRequest, command: string): Record<string, unkno
     exitCode: null,
     durationMs: null,
   };
-}
-
-/** Emits `item/completed` for a command item and records it in the turn. */
-export function completeCommandItem(
-  ctx: ToolContext,
-  item: Record<string, unknown>,
-  fields: Record<string, unknown>,
-  turnId = ctx.turn.id,
-): void {
-  const done = { ...item, ...fields } as unknown as ThreadItem;
-  if (turnId === ctx.turn.id) ctx.turn.items.push(done);
-  ctx.host.emit({ kind: "itemCompleted", threadId: ctx.thread.id, turnId, item: done });
 }
 
 /** The key under which a session approval of this command is remembered. */
@@ -138,12 +126,7 @@ export async function prepareCommand(ctx: ToolContext, req: CommandRequest): Pro
   const command = shellJoin(req.argv);
   const item = startedItem(req, command);
   const { thread } = ctx;
-  ctx.host.emit({
-    kind: "itemStarted",
-    threadId: thread.id,
-    turnId: ctx.turn.id,
-    item: item as unknown as ThreadItem,
-  });
+  startItem(ctx, item);
   const plan = planExec({
     approvalPolicy: thread.settings.approvalPolicy,
     sandboxPolicy: thread.settings.sandboxPolicy as SandboxPolicy,
@@ -152,7 +135,7 @@ export async function prepareCommand(ctx: ToolContext, req: CommandRequest): Pro
     approved: thread.approvals.commands.has(approvalKey(req.argv)) || prefixApproved(ctx, req.argv),
   });
   const stop = (status: "declined" | "failed", output: string): Prepared => {
-    completeCommandItem(ctx, item, {
+    completeItem(ctx, item, {
       status,
       aggregatedOutput: output,
       exitCode: null,

@@ -13,7 +13,6 @@ import type { FunctionToolSpec } from "../model/request.ts";
 import type { OpenCommand } from "../threads/thread.ts";
 import {
   type CommandRequest,
-  completeCommandItem,
   prepareCommand,
   retryPlanAfterDenial,
   type RunPlan,
@@ -30,6 +29,7 @@ import {
   ToolInputError,
 } from "./tool_types.ts";
 import { resolvePath } from "./paths.ts";
+import { completeItem } from "./tool_items.ts";
 import { extractPatchFromShell } from "./apply_patch/parser.ts";
 import { runApplyPatch } from "./apply_patch_tool.ts";
 
@@ -129,7 +129,7 @@ async function runToEnd(
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    completeCommandItem(ctx, item, {
+    completeItem(ctx, item, {
       status: "failed",
       aggregatedOutput: message,
       exitCode: null,
@@ -137,7 +137,7 @@ async function runToEnd(
     });
     return `exec command failed: ${message}`;
   }
-  completeCommandItem(ctx, item, {
+  completeItem(ctx, item, {
     status: result.exitCode === 0 && !result.timedOut && !result.aborted ? "completed" : "failed",
     aggregatedOutput: result.aggregated === "" ? null : result.aggregated,
     exitCode: result.exitCode,
@@ -235,7 +235,7 @@ function closeSession(ctx: ToolContext, sessionId: number, exitCode: number): vo
   const open = ctx.thread.openCommands.get(sessionId);
   if (!open) return;
   ctx.thread.openCommands.delete(sessionId);
-  completeCommandItem(ctx, open.item, {
+  completeItem(ctx, open.item, {
     status: exitCode === 0 ? "completed" : "failed",
     aggregatedOutput: open.output === "" ? null : open.output,
     exitCode,
@@ -316,7 +316,7 @@ export const execCommandTool: ToolHandler = {
       return pollOutput(poll);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      completeCommandItem(ctx, open.item, {
+      completeItem(ctx, open.item, {
         status: "failed",
         aggregatedOutput: message,
         exitCode: null,

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ThreadItem } from "../../protocol/schema/items.ts";
+import { completeItem, startItem } from "./tool_items.ts";
 import { localImagePart } from "../threads/user_input.ts";
 import { resolvePath } from "./paths.ts";
 import {
@@ -33,11 +33,9 @@ export const viewImageTool: ToolHandler = {
     const path = resolvePath(ctx.thread.settings.cwd, requiredString(parseArguments(call), "path"));
     const part = await localImagePart(path, ctx.thread.settings.cwd);
     if (part.type !== "input_image") return String(part.text);
-    const item = { type: "imageView", id: call.callId, path } as ThreadItem;
-    const base = { threadId: ctx.thread.id, turnId: ctx.turn.id, item };
-    ctx.host.emit({ kind: "itemStarted", ...base });
-    ctx.host.emit({ kind: "itemCompleted", ...base });
-    ctx.turn.items.push(item);
+    const item = { type: "imageView", id: call.callId, path };
+    startItem(ctx, item);
+    completeItem(ctx, item, {});
     return [{ type: "input_image", image_url: String(part.image_url) }];
   },
 };
