@@ -143,7 +143,7 @@ export async function runCli<T extends ParseArgsOptionsConfig, R>(
 ): Promise<never> {
   const { values } = parseBenchArgs(flags);
   const results = await run(values, commonOptions(values));
-  if (values.json) print(JSON.stringify(results));
+  if ((values as { json?: boolean }).json) print(JSON.stringify(results));
   else show(results, values);
   await new Promise((resolve) => setTimeout(resolve, 0));
   Deno.exit(0);

@@ -8,25 +8,19 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { assertInitialized, INITIALIZE_PARAMS, JsonLineClient } from "./_rpc.ts";
 import {
-  assertInitialized,
-  COMMON_FLAGS,
-  type CommonOptions,
-  commonOptions,
-  errorText,
   fmt,
-  INITIALIZE_PARAMS,
-  JsonLineClient,
   median,
   minimum,
+  num,
   percentile,
-  print,
-  resolveServers,
-  type ServerSpec,
-  spawnServer,
-  table,
-} from "./_util.ts";
+  printErrors,
+  printTable,
+  runCli,
+} from "./_report.ts";
+import { interleave, usingServer } from "./_runs.ts";
+import { type CommonOptions, resolveServers, type ServerSpec } from "./_servers.ts";
 
 export interface ColdStartOptions extends CommonOptions {
   runs?: number;
@@ -45,17 +39,14 @@ export interface ColdStartResult {
 }
 
 /** One measured run: spawn, send `initialize` at once, wait for its response, kill. */
-async function measureOnce(spec: ServerSpec): Promise<number> {
-  const server = await spawnServer(spec, { stdio: true });
-  try {
+function measureOnce(spec: ServerSpec): Promise<number> {
+  return usingServer(spec, { stdio: true }, async (server) => {
     const client = new JsonLineClient(server);
     const response = await client.request("initialize", INITIALIZE_PARAMS, 30_000);
     const elapsed = performance.now() - server.spawnedAt;
     assertInitialized(spec.name, response);
     return elapsed;
-  } finally {
-    await server.stop();
-  }
+  });
 }
 
 /** Runs the cold-start comparison and returns one result per server. */
@@ -63,32 +54,15 @@ export async function runColdStart(opts: ColdStartOptions = {}): Promise<ColdSta
   const runs = Math.max(1, Math.min(opts.runs ?? 20, 1000));
   const warmup = Math.max(0, Math.min(opts.warmup ?? 1, 10));
   const specs = await resolveServers({ ...opts, native: opts.native ?? true });
-  const samples = new Map<string, number[]>(specs.map((s) => [s.name, []]));
-  const errors = new Map<string, string>();
-
-  for (let i = 0; i < warmup + runs; i++) {
-    for (const spec of specs) {
-      // A server that failed once is skipped: it would only add timeouts, not information.
-      if (errors.has(spec.name)) continue;
-      try {
-        const ms = await measureOnce(spec);
-        if (i >= warmup) samples.get(spec.name)!.push(ms);
-      } catch (err) {
-        errors.set(spec.name, errorText(err));
-      }
-    }
-  }
-
-  return specs.map((spec) => {
-    const s = samples.get(spec.name)!;
+  const outcomes = await interleave(specs, warmup + runs, measureOnce, warmup);
+  return outcomes.map(({ spec, samples, error }) => {
     const result: ColdStartResult = {
       name: spec.name,
-      samples: s,
-      median: median(s),
-      p90: percentile(s, 90),
-      min: minimum(s),
+      samples,
+      median: median(samples),
+      p90: percentile(samples, 90),
+      min: minimum(samples),
     };
-    const error = errors.get(spec.name);
     if (error) result.error = error;
     return result;
   });
@@ -96,31 +70,26 @@ export async function runColdStart(opts: ColdStartOptions = {}): Promise<ColdSta
 
 /** Prints results as a table. */
 export function printColdStart(results: ColdStartResult[]): void {
-  print("cold start: spawn -> initialize response (stdio), ms");
-  const rows = [["server", "runs", "median", "p90", "min"]];
-  for (const r of results) {
-    rows.push([r.name, String(r.samples.length), fmt(r.median), fmt(r.p90), fmt(r.min)]);
-  }
-  print(table(rows));
-  for (const r of results) if (r.error) print(`  ${r.name}: ERROR ${r.error}`);
+  printTable("cold start: spawn -> initialize response (stdio), ms", results, [
+    ["server", (r) => r.name],
+    ["runs", (r) => String(r.samples.length)],
+    ["median", (r) => fmt(r.median)],
+    ["p90", (r) => fmt(r.p90)],
+    ["min", (r) => fmt(r.min)],
+  ]);
+  printErrors(results);
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      ...COMMON_FLAGS,
-      runs: { type: "string" },
-      warmup: { type: "string" },
-      "skip-native": { type: "boolean" },
-    },
-  });
-  const results = await runColdStart({
-    ...commonOptions(values),
-    runs: values.runs ? Number(values.runs) : undefined,
-    warmup: values.warmup ? Number(values.warmup) : undefined,
-    native: values["skip-native"] !== true,
-  });
-  if (values.json) print(JSON.stringify(results));
-  else printColdStart(results);
+  await runCli(
+    { runs: { type: "string" }, warmup: { type: "string" }, "skip-native": { type: "boolean" } },
+    (values, common) =>
+      runColdStart({
+        ...common,
+        runs: num(values.runs),
+        warmup: num(values.warmup),
+        native: values["skip-native"] !== true,
+      }),
+    printColdStart,
+  );
 }
