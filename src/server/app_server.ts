@@ -18,7 +18,7 @@ import type { ConfigService } from "../config/config_service.ts";
 import { ThreadIndex } from "../core/rollout/thread_index.ts";
 import { ThreadManager } from "../core/threads/thread_manager.ts";
 import { Subscriptions } from "./subscriptions.ts";
-import { routeThreadEvent, threadTurnEnded } from "./thread_events.ts";
+import { routeThreadEvent, subscribersCanRead, threadTurnEnded } from "./thread_events.ts";
 import { ThreadReaper } from "./thread_reaper.ts";
 import { askThreadClients, NO_CLIENT_LEFT } from "./client_requests.ts";
 
@@ -67,7 +67,10 @@ export class AppServer {
       subscriptions: new Subscriptions(),
     };
     threads.setListener((event) => routeThreadEvent(this.context, event));
-    threads.setClientBridge((threadId, ask) => askThreadClients(this.context, threadId, ask));
+    threads.setClientBridge({
+      ask: (threadId, ask) => askThreadClients(this.context, threadId, ask),
+      pace: (threadId) => subscribersCanRead(this.context, threadId),
+    });
     this.#router = new Router(this.context, init.handlers ?? defaultHandlers);
     this.#inboundCapacity = init.inboundCapacity ?? DEFAULT_INBOUND_CAPACITY;
   }

@@ -73,6 +73,20 @@ export function routeThreadEvent(server: ServerContext, event: ThreadEvent): voi
   }
 }
 
+/**
+ * Resolves once some subscriber of the thread can take more output: at once unless every
+ * one is behind on reading. Pacing by the fastest reader keeps memory bounded when all are
+ * slow (a lone stdio client) while a slow one never holds back the others; its own
+ * transport budget deals with it.
+ */
+export function subscribersCanRead(server: ServerContext, threadId: string): Promise<void> {
+  const sinks = server.subscriptions.subscribers(threadId)
+    .map((id) => server.outgoing.get(id)?.sink)
+    .filter((sink) => sink !== undefined && !sink.closed);
+  if (sinks.length === 0 || sinks.some((sink) => !sink!.saturated)) return Promise.resolve();
+  return Promise.race(sinks.map((sink) => sink!.whenWritable()));
+}
+
 /** Ends a hold: what was kept back goes out now, in order. */
 export function releaseHeld(server: ServerContext, threadId: string, connectionId: number): void {
   for (const note of server.subscriptions.release(threadId, connectionId)) {

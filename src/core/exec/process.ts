@@ -39,6 +39,11 @@ export interface RunOptions {
   maxCaptureBytes?: number;
   /** Default "null"; "piped" gives the child a pipe that is closed at once (EOF). */
   stdin?: "null" | "piped";
+  /**
+   * Awaited after each chunk of output: while it is pending no more output is read, so the
+   * command blocks on a full pipe instead of the server buffering without bound.
+   */
+  pace?: () => Promise<void>;
 }
 
 /** What a finished command did. */
@@ -72,6 +77,7 @@ export interface SpawnOptions {
   sandbox?: SandboxSpec;
   bwrapPath?: string;
   stdin?: "null" | "piped";
+  pace?: () => Promise<void>;
 }
 
 /** A running process group. */
@@ -174,7 +180,11 @@ export function spawnProcess(
     throw new SpawnError(`failed to start '${argv0}': ${reason}`);
   }
   const pid = child.pid;
+  // A kill also releases reads held back by `pace`, so the pipes drain and the run ends.
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => release = resolve);
   const killGroup = () => {
+    release();
     try {
       Deno.kill(-pid, "SIGKILL");
     } catch {
@@ -184,6 +194,17 @@ export function spawnProcess(
   liveGroups.add(killGroup);
   const stdin = opts.stdin === "piped" ? child.stdin.getWriter() : null;
   const readers = [child.stdout.getReader(), child.stderr.getReader()] as const;
+  // Reads held back by `pace` are not a stuck pipe: the drain below waits for them.
+  let pacing = 0;
+  const pace = async () => {
+    if (!opts.pace) return;
+    pacing++;
+    try {
+      await Promise.race([opts.pace(), released]);
+    } finally {
+      pacing--;
+    }
+  };
   const pump = async (
     reader: ReadableStreamDefaultReader<Uint8Array>,
     stream: "stdout" | "stderr",
@@ -202,6 +223,7 @@ export function spawnProcess(
         const { done, value } = await reader.read();
         if (done) break;
         emit(decoder.decode(value, { stream: true }));
+        await pace();
       }
     } catch {
       // cancelled or broken pipe: keep what we have
@@ -212,14 +234,17 @@ export function spawnProcess(
   const finished = (async () => {
     const status = await child.status;
     if (stdin) stdin.close().catch(() => {});
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const drained = await Promise.race([
-      pumps.then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), DRAIN_AFTER_EXIT_MS);
-      }),
-    ]);
-    clearTimeout(timer);
+    let drained = false;
+    do {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      drained = await Promise.race([
+        pumps.then(() => true),
+        new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(false), DRAIN_AFTER_EXIT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+    } while (!drained && pacing > 0);
     if (!drained) {
       killGroup();
       await Promise.all(readers.map((r) => r.cancel().catch(() => {})));
@@ -250,6 +275,7 @@ export async function runCommand(opts: RunOptions): Promise<RunResult> {
       sandbox: spec,
       bwrapPath: opts.bwrapPath,
       stdin: opts.stdin ?? "null",
+      pace: opts.pace,
     },
     (text, stream, bytes) => {
       (stream === "stdout" ? out : err).push(text, bytes);

@@ -230,3 +230,37 @@ Deno.test("runCommand: argv[0] keeps its given name inside the sandbox", async (
   });
   assert.equal(r.stdout, "bash\n");
 });
+
+Deno.test("pace holds reading back without losing output; a timeout releases it", async () => {
+  const env = { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" };
+  let gate: () => void = () => {};
+  let waits = 0;
+  const pace = () => {
+    waits++;
+    return new Promise<void>((resolve) => gate = resolve);
+  };
+  const run = runCommand({
+    argv: ["bash", "-c", "head -c 300000 /dev/zero | tr '\\0' a; echo done"],
+    cwd: "/tmp",
+    env,
+    pace,
+  });
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal(waits, 1, "one chunk read, then held back");
+  // Let it through chunk by chunk.
+  const timer = setInterval(() => gate(), 5);
+  const result = await run;
+  clearInterval(timer);
+  assert.equal(result.exitCode, 0);
+  assert.equal(result.stdout.length, 300005);
+  assert.ok(waits > 1);
+
+  const stuck = await runCommand({
+    argv: ["bash", "-c", "head -c 300000 /dev/zero | tr '\\0' a"],
+    cwd: "/tmp",
+    env,
+    timeoutMs: 300,
+    pace: () => new Promise<void>(() => {}),
+  });
+  assert.equal(stuck.timedOut, true);
+});

@@ -106,6 +106,7 @@ export class ExecSessions {
         sandbox: opts.sandbox,
         bwrapPath: opts.bwrapPath,
         stdin: "piped",
+        pace: opts.pace,
       },
       (text, _stream, bytes) => {
         // The session swaps in a fresh buffer at every poll.

@@ -68,8 +68,14 @@ export class ThreadManager {
   readonly #loading = new Map<string, Promise<LiveThread>>();
   readonly #unloading = new Map<string, Promise<void>>();
   #listener: (event: ThreadEvent) => void = () => {};
-  #ask: TurnHost["ask"] = () =>
-    Promise.resolve({ kind: "cancelled", reason: "no client can answer requests in this process" });
+  #clients: Pick<TurnHost, "ask" | "pace"> = {
+    ask: () =>
+      Promise.resolve({
+        kind: "cancelled",
+        reason: "no client can answer requests in this process",
+      }),
+    pace: () => Promise.resolve(),
+  };
 
   constructor(opts: ThreadManagerOptions) {
     this.#opts = opts;
@@ -80,9 +86,9 @@ export class ThreadManager {
     this.#listener = listener;
   }
 
-  /** Sets how requests to a thread's clients are made (the server's request routing). */
-  setClientBridge(ask: TurnHost["ask"]): void {
-    this.#ask = ask;
+  /** Sets how a thread's clients are asked and paced (the server's routing). */
+  setClientBridge(clients: Pick<TurnHost, "ask" | "pace">): void {
+    this.#clients = clients;
   }
 
   /** A loaded thread, or undefined. */
@@ -325,7 +331,8 @@ export class ThreadManager {
     return {
       emit: (event) => this.#listener(event),
       refreshStatus: (thread) => this.#refresh(thread),
-      ask: (threadId, ask) => this.#ask(threadId, ask),
+      ask: (threadId, ask) => this.#clients.ask(threadId, ask),
+      pace: (threadId) => this.#clients.pace(threadId),
       codexHome: this.#opts.codexHome,
       identity: this.#opts.identity,
       env: this.#opts.env,

@@ -92,6 +92,11 @@ export interface TurnHost {
   refreshStatus(thread: LiveThread): void;
   /** Asks the thread's clients (approvals, user input, dynamic tools); never rejects. */
   ask(threadId: string, ask: ClientAsk): Promise<ClientReply>;
+  /**
+   * Resolves when the thread's clients can take more output: at once unless every
+   * subscriber is behind on reading. Commands' output is read at this pace.
+   */
+  pace(threadId: string): Promise<void>;
   /** Kept read-only inside the sandbox. */
   codexHome: string;
   identity: StreamOptions["identity"];

@@ -111,6 +111,7 @@ async function runToEnd(
       bwrapPath: plan.bwrapPath,
       timeoutMs,
       signal: ctx.signal,
+      pace: () => ctx.host.pace(ctx.thread.id),
       onOutput: (delta) =>
         ctx.host.emit({
           kind: "commandOutputDelta",
@@ -300,6 +301,7 @@ export const execCommandTool: ToolHandler = {
         sandbox: prepared.plan.sandbox,
         bwrapPath: prepared.plan.bwrapPath,
         signal: ctx.signal,
+        pace: () => ctx.host.pace(ctx.thread.id),
         yieldTimeMs: optionalNumber(args, "yield_time_ms") ?? DEFAULT_YIELD_MS,
         maxOutputBytes: maxBytes(args),
         onOutput: streamInto(ctx, open),
