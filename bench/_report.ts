@@ -71,7 +71,9 @@ export function printTable<R>(
   const first = rows[0];
   if (typeof title === "string") print(title);
   else if (title && first !== undefined) print(title(first));
-  print(table([columns.map(([header]) => header), ...rows.map((r) => columns.map(([, c]) => c(r)))]));
+  print(
+    table([columns.map(([header]) => header), ...rows.map((r) => columns.map(([, c]) => c(r)))]),
+  );
 }
 
 /** Prints `  <label>: ERROR <error>` for every result that failed. */

@@ -106,7 +106,10 @@ export function assertInitialized(name: string, msg: RpcMessage): void {
 /** Completes `initialize` / `initialized` on a stdio server and returns the client. */
 export async function initializeClient(server: RunningServer): Promise<JsonLineClient> {
   const client = new JsonLineClient(server);
-  assertInitialized(server.spec.name, await client.request("initialize", INITIALIZE_PARAMS, 30_000));
+  assertInitialized(
+    server.spec.name,
+    await client.request("initialize", INITIALIZE_PARAMS, 30_000),
+  );
   await client.notify("initialized");
   return client;
 }

@@ -96,7 +96,6 @@ export async function resolveServers(opts: CommonOptions): Promise<ServerSpec[]>
   return specs;
 }
 
-
 /** A running server process with its private `CODEX_HOME`. */
 export interface RunningServer {
   spec: ServerSpec;
@@ -372,12 +371,7 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
+/** True when `path` can be stat'ed. */
+function exists(path: string): Promise<boolean> {
+  return Deno.stat(path).then(() => true, () => false);
 }
-

@@ -15,26 +15,11 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { join } from "node:path";
-import {
-  assertInitialized,
-  COMMON_FLAGS,
-  type CommonOptions,
-  commonOptions,
-  errorText,
-  fmt,
-  INITIALIZE_PARAMS,
-  JsonLineClient,
-  killTree,
-  median,
-  print,
-  resolveServers,
-  type RunningServer,
-  type ServerSpec,
-  table,
-  withTimeout,
-} from "./_util.ts";
+import { initializeClient } from "./_rpc.ts";
+import { errorText, fmt, median, num, printErrors, printTable, runCli } from "./_report.ts";
+import { usingServer } from "./_runs.ts";
+import { type CommonOptions, resolveServers, type ServerSpec, withTimeout } from "./_servers.ts";
 
 /** Where the reference reads system config from; fixed in its binary. */
 const ETC_CODEX = "/etc/codex";
@@ -182,44 +167,6 @@ async function claimEtcCodex(): Promise<
   return { dir: ETC_CODEX, restore };
 }
 
-/** Spawns `spec` on the fixture: its own copy of CODEX_HOME, cwd in the project subfolder. */
-async function spawnOn(spec: ServerSpec, fx: Fixture, systemDir: string | null) {
-  const codexHome = await freshHome(fx, spec.name);
-  const overrides = fx.overrides.flatMap((o) => ["-c", o]);
-  const env: Record<string, string> = { CODEX_HOME: codexHome };
-  // Ours reads the same folder the reference does; with no system layer, an empty one.
-  env.CODEX_SYSTEM_CONFIG_DIR = systemDir ?? join(fx.root, "no-system");
-  const child = new Deno.Command(spec.cmd, {
-    args: [...spec.args, ...overrides],
-    cwd: fx.cwd,
-    env,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let tail = "";
-  void (async () => {
-    const dec = new TextDecoder();
-    try {
-      for await (const chunk of child.stderr) tail = (tail + dec.decode(chunk)).slice(-4096);
-    } catch {
-      // torn down on kill
-    }
-  })();
-  const server: RunningServer = {
-    spec,
-    child,
-    pid: child.pid,
-    codexHome,
-    spawnedAt: performance.now(),
-    stderrTail: () => tail,
-    exited: child.status,
-    onStderr: () => () => {},
-    stop: () => killTree(child.pid, child.status),
-  };
-  return server;
-}
-
 interface Sampled {
   read: number[];
   write: number[];
@@ -235,37 +182,44 @@ async function measureServer(
   runs: number,
   warmup: number,
 ): Promise<Sampled> {
-  const server = await spawnOn(spec, fx, systemDir);
+  const codexHome = await freshHome(fx, spec.name);
+  const spawnOptions = {
+    stdio: true,
+    codexHome,
+    cwd: fx.cwd,
+    extraArgs: fx.overrides.flatMap((o) => ["-c", o]),
+    // Ours reads the same folder the reference does; with no system layer, an empty one.
+    env: { CODEX_SYSTEM_CONFIG_DIR: systemDir ?? join(fx.root, "no-system") },
+  };
   try {
-    const client = new JsonLineClient(server);
-    assertInitialized(spec.name, await client.request("initialize", INITIALIZE_PARAMS, 30_000));
-    await client.notify("initialized");
-    const out: Sampled = { read: [], write: [] };
-    for (let i = 0; i < warmup + runs; i++) {
-      let t = performance.now();
-      const read = await client.request("config/read", { includeLayers: true, cwd: fx.cwd });
-      const readMs = performance.now() - t;
-      if (read.error) throw new Error(`config/read: ${read.error.message}`);
-      const result = read.result as { origins: Record<string, unknown>; layers: unknown[] };
-      out.origins = Object.keys(result.origins).length;
-      out.layers = result.layers.length;
-      t = performance.now();
-      const write = await client.request("config/value/write", {
-        keyPath: "features.bench_toggle",
-        value: i % 2 === 0,
-        mergeStrategy: "replace",
-      });
-      const writeMs = performance.now() - t;
-      if (write.error) throw new Error(`config/value/write: ${write.error.message}`);
-      if (i >= warmup) {
-        out.read.push(readMs);
-        out.write.push(writeMs);
+    return await usingServer(spec, spawnOptions, async (server) => {
+      const client = await initializeClient(server);
+      const out: Sampled = { read: [], write: [] };
+      for (let i = 0; i < warmup + runs; i++) {
+        let t = performance.now();
+        const read = await client.request("config/read", { includeLayers: true, cwd: fx.cwd });
+        const readMs = performance.now() - t;
+        if (read.error) throw new Error(`config/read: ${read.error.message}`);
+        const result = read.result as { origins: Record<string, unknown>; layers: unknown[] };
+        out.origins = Object.keys(result.origins).length;
+        out.layers = result.layers.length;
+        t = performance.now();
+        const write = await client.request("config/value/write", {
+          keyPath: "features.bench_toggle",
+          value: i % 2 === 0,
+          mergeStrategy: "replace",
+        });
+        const writeMs = performance.now() - t;
+        if (write.error) throw new Error(`config/value/write: ${write.error.message}`);
+        if (i >= warmup) {
+          out.read.push(readMs);
+          out.write.push(writeMs);
+        }
       }
-    }
-    return out;
+      return out;
+    });
   } finally {
-    await server.stop();
-    await Deno.remove(server.codexHome, { recursive: true }).catch(() => {});
+    await Deno.remove(codexHome, { recursive: true }).catch(() => {});
   }
 }
 
@@ -369,50 +323,34 @@ export async function runConfigBench(opts: ConfigBenchOptions = {}): Promise<Con
 
 /** Prints the report as a table. */
 export function printConfigBench(report: ConfigBenchReport): void {
-  print(
+  const cell = (v: number | undefined, show: (v: number) => string) =>
+    v === undefined ? "-" : show(v);
+  printTable(
     `config: ${report.keys} settings in ${report.layers} layers (system layer: ${report.systemLayer}); median ms`,
+    report.results,
+    [
+      ["what", (r) => r.name],
+      ["runs", (r) => String(r.runs)],
+      ["loadConfig", (r) => cell(r.loadMs, (v) => fmt(v, 2))],
+      ["config/read", (r) => cell(r.readMs, (v) => fmt(v, 2))],
+      ["config/value/write", (r) => cell(r.writeMs, (v) => fmt(v, 2))],
+      ["origins", (r) => cell(r.origins, String)],
+      ["layers", (r) => cell(r.layers, String)],
+    ],
   );
-  const rows = [[
-    "what",
-    "runs",
-    "loadConfig",
-    "config/read",
-    "config/value/write",
-    "origins",
-    "layers",
-  ]];
-  for (const r of report.results) {
-    rows.push([
-      r.name,
-      String(r.runs),
-      r.loadMs === undefined ? "-" : fmt(r.loadMs, 2),
-      r.readMs === undefined ? "-" : fmt(r.readMs, 2),
-      r.writeMs === undefined ? "-" : fmt(r.writeMs, 2),
-      r.origins === undefined ? "-" : String(r.origins),
-      r.layers === undefined ? "-" : String(r.layers),
-    ]);
-  }
-  print(table(rows));
-  for (const r of report.results) if (r.error) print(`  ${r.name}: ERROR ${r.error}`);
+  printErrors(report.results);
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      ...COMMON_FLAGS,
-      runs: { type: "string" },
-      warmup: { type: "string" },
-      "with-etc": { type: "boolean" },
-    },
-  });
-  const report = await runConfigBench({
-    ...commonOptions(values),
-    runs: values.runs ? Number(values.runs) : undefined,
-    warmup: values.warmup ? Number(values.warmup) : undefined,
-    withEtc: values["with-etc"] === true,
-  });
-  if (values.json) print(JSON.stringify(report));
-  else printConfigBench(report);
-  Deno.exit(0);
+  await runCli(
+    { runs: { type: "string" }, warmup: { type: "string" }, "with-etc": { type: "boolean" } },
+    (values, common) =>
+      runConfigBench({
+        ...common,
+        runs: num(values.runs),
+        warmup: num(values.warmup),
+        withEtc: values["with-etc"] === true,
+      }),
+    printConfigBench,
+  );
 }

@@ -45,34 +45,21 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { MockModelServer, textTurn } from "../tests/support/mock_model.ts";
-import { manyDeltasTurn } from "./turn_stream.ts";
+import { textTurn } from "../tests/support/mock_model.ts";
+import { BenchWs, INITIALIZE_PARAMS, isAgentDelta, isTurnCompleted } from "./_rpc.ts";
+import { RawWsPeer } from "./_raw_ws.ts";
+import { fmt, median, num, percentile, print, printErrors, printTable, runCli } from "./_report.ts";
+import { manyDeltasTurn, mockSpawnOptions, turnStartParams, withMockServer } from "./_runs.ts";
 import {
-  BenchWs,
-  COMMON_FLAGS,
   type CommonOptions,
-  commonOptions,
-  errorText,
-  fmt,
-  INITIALIZE_PARAMS,
-  isAgentDelta,
-  isTurnCompleted,
-  median,
-  mockSpawnOptions,
-  percentile,
-  print,
-  RawWsPeer,
   resolveServers,
   type ServerSpec,
-  sleep,
-  spawnServer,
-  table,
   treeCpuSeconds,
   treeRssMb,
-  waitForBanner,
+  waitForListen,
   withTimeout,
-} from "./_util.ts";
+  WS_LISTEN_ARGS,
+} from "./_servers.ts";
 
 export interface FanoutOptions extends CommonOptions {
   connections?: number;
@@ -138,7 +125,7 @@ interface Subscriber {
   completedAt: number;
 }
 
-async function runOne(spec: ServerSpec, opts: FanoutOptions, slow: boolean): Promise<FanoutRun> {
+function runOne(spec: ServerSpec, opts: FanoutOptions, slow: boolean): Promise<FanoutRun> {
   const connections = Math.max(1, Math.min(opts.connections ?? 100, 1000));
   const deltas = Math.max(1, Math.min(opts.deltas ?? 20_000, 200_000));
   const timeoutMs = opts.timeoutMs ?? 30_000;
@@ -162,122 +149,110 @@ async function runOne(spec: ServerSpec, opts: FanoutOptions, slow: boolean): Pro
     rssMb: NaN,
     slowFate: "-",
   };
-  const mock = await MockModelServer.start();
-  const server = await spawnServer(
-    spec,
-    mockSpawnOptions(mock.url, { extraArgs: ["--listen", "ws://127.0.0.1:0"] }),
-  );
-  const sockets: BenchWs[] = [];
-  let peer: RawWsPeer | undefined;
-  try {
-    const url = await waitForBanner(server);
-    const { hostname, port } = new URL(url);
-    if (hostname !== "127.0.0.1") throw new Error(`refusing non-loopback banner URL ${url}`);
+  const spawnOptions = (url: string) => mockSpawnOptions(url, { extraArgs: [...WS_LISTEN_ARGS] });
+  return withMockServer(spec, run, spawnOptions, async (server, mock) => {
+    const sockets: BenchWs[] = [];
+    let peer: RawWsPeer | undefined;
+    try {
+      const { url, port } = await waitForListen(server);
 
-    // 1. Materialise the thread with a short turn.
-    const driver = await BenchWs.open(url);
-    sockets.push(driver);
-    const started = await driver.call("thread/start", {}) as { thread?: { id?: string } };
-    const threadId = started.thread?.id;
-    if (!threadId) throw new Error(`thread/start returned no id`);
-    let driverDone = () => {};
-    driver.onText = (text) => {
-      if (isTurnCompleted(text)) driverDone();
-    };
-    const turn = async (script: ReturnType<typeof textTurn>, limitMs: number) => {
-      mock.enqueue(script);
-      const done = new Promise<void>((resolve) => driverDone = resolve);
-      await driver.call("turn/start", {
-        threadId,
-        input: [{ type: "text", text: "go", text_elements: [] }],
-      });
-      await withTimeout(done, limitMs, "driver turn/completed");
-    };
-    await turn(textTurn("warm", { deltas: ["warm"] }), 30_000);
+      // 1. Materialise the thread with a short turn.
+      const driver = await BenchWs.open(url);
+      sockets.push(driver);
+      const started = await driver.call("thread/start", {}) as { thread?: { id?: string } };
+      const threadId = started.thread?.id;
+      if (!threadId) throw new Error(`thread/start returned no id`);
+      let driverDone = () => {};
+      driver.onText = (text) => {
+        if (isTurnCompleted(text)) driverDone();
+      };
+      const turn = async (script: ReturnType<typeof textTurn>, limitMs: number) => {
+        mock.enqueue(script);
+        const done = new Promise<void>((resolve) => driverDone = resolve);
+        await driver.call("turn/start", turnStartParams(threadId));
+        await withTimeout(done, limitMs, "driver turn/completed");
+      };
+      await turn(textTurn("warm", { deltas: ["warm"] }), 30_000);
 
-    // 2. Subscribers.
-    const initParams = {
-      ...INITIALIZE_PARAMS,
-      capabilities: {
-        ...INITIALIZE_PARAMS.capabilities,
-        optOutNotificationMethods: opts.optOutLegacy ? LEGACY_DELTAS : null,
-      },
-    };
-    const subs = await withTimeout(
-      Promise.all(Array.from({ length: connections }, async () => {
-        const ws = await BenchWs.open(url, 30_000, initParams);
-        sockets.push(ws);
-        await ws.call("thread/resume", { threadId }, 30_000);
-        return { ws, arrivals: new Float64Array(deltas), count: 0, completedAt: NaN };
-      })),
-      60_000,
-      `${connections} subscribers resuming`,
-    );
-    const allDone = Promise.all(subs.map((s: Subscriber) =>
-      new Promise<void>((resolve) => {
-        s.ws.onText = (text, at) => {
-          if (isAgentDelta(text)) {
-            if (s.count < deltas) s.arrivals[s.count] = at;
-            s.count++;
-          } else if (isTurnCompleted(text)) {
-            s.completedAt = at;
-            resolve();
-          }
-        };
-      })
-    ));
+      // 2. Subscribers.
+      const initParams = {
+        ...INITIALIZE_PARAMS,
+        capabilities: {
+          ...INITIALIZE_PARAMS.capabilities,
+          optOutNotificationMethods: opts.optOutLegacy ? LEGACY_DELTAS : null,
+        },
+      };
+      const subs = await withTimeout(
+        Promise.all(Array.from({ length: connections }, async () => {
+          const ws = await BenchWs.open(url, 30_000, initParams);
+          sockets.push(ws);
+          await ws.call("thread/resume", { threadId }, 30_000);
+          return { ws, arrivals: new Float64Array(deltas), count: 0, completedAt: NaN };
+        })),
+        60_000,
+        `${connections} subscribers resuming`,
+      );
+      const allDone = Promise.all(subs.map((s: Subscriber) =>
+        new Promise<void>((resolve) => {
+          s.ws.onText = (text, at) => {
+            if (isAgentDelta(text)) {
+              if (s.count < deltas) s.arrivals[s.count] = at;
+              s.count++;
+            } else if (isTurnCompleted(text)) {
+              s.completedAt = at;
+              resolve();
+            }
+          };
+        })
+      ));
 
-    // 3. The stalled peer.
-    if (slow) {
-      peer = await RawWsPeer.open(Number(port));
-      const resumed = await peer.request("thread/resume", { threadId }, 30_000);
-      if (resumed.error) throw new Error(`slow peer resume: ${JSON.stringify(resumed.error)}`);
+      // 3. The stalled peer.
+      if (slow) {
+        peer = await RawWsPeer.open(port);
+        const resumed = await peer.request("thread/resume", { threadId }, 30_000);
+        if (resumed.error) throw new Error(`slow peer resume: ${JSON.stringify(resumed.error)}`);
+      }
+
+      // 4. The measured turn.
+      const cpu0 = treeCpuSeconds(server.pid);
+      const t0 = performance.now();
+      let timedOut = false;
+      await withTimeout(
+        Promise.all([turn(manyDeltasTurn(deltas), timeoutMs), allDone]),
+        timeoutMs,
+        "fan-out turn",
+      ).catch(() => timedOut = true);
+      run.cpuSeconds = treeCpuSeconds(server.pid) - cpu0;
+      run.rssMb = treeRssMb(server.pid);
+
+      const stoppedAt = performance.now();
+      const done = subs.filter((s) => !Number.isNaN(s.completedAt));
+      run.completed = done.length;
+      run.timedOut = timedOut;
+      // Deltas still owed; after a time-out this counts what was not delivered in time.
+      run.lost = subs.reduce((sum, s) => sum + Math.max(0, deltas - s.count), 0);
+      const turnMs = done.map((s) => s.completedAt - t0);
+      run.turnP50Ms = median(turnMs);
+      run.turnMaxMs = timedOut ? NaN : Math.max(...turnMs);
+      // A subscriber that had not finished at the time-out is rated over the whole window.
+      const rates = subs.map((s) =>
+        s.count / (((Number.isNaN(s.completedAt) ? stoppedAt : s.completedAt) - t0) / 1000)
+      );
+      run.rateMin = rates.length ? Math.min(...rates) : NaN;
+      run.rateP50 = median(rates);
+      const lags = lagsBehindFastest(subs, deltas);
+      run.lagP50Ms = percentile(lags, 50);
+      run.lagP99Ms = percentile(lags, 99);
+      run.lagMaxMs = lags.reduce((a, b) => Math.max(a, b), 0);
+      if (peer) {
+        const f = await peer.fate();
+        run.slowFate = `${f.fate}, ${fmt(f.unreadBytes / 1048576, 1)} MB unread`;
+      }
+    } finally {
+      for (const s of sockets) s.close();
+      peer?.close();
     }
-
-    // 4. The measured turn.
-    const cpu0 = treeCpuSeconds(server.pid);
-    const t0 = performance.now();
-    let timedOut = false;
-    await withTimeout(
-      Promise.all([turn(manyDeltasTurn(deltas), timeoutMs), allDone]),
-      timeoutMs,
-      "fan-out turn",
-    ).catch(() => timedOut = true);
-    run.cpuSeconds = treeCpuSeconds(server.pid) - cpu0;
-    run.rssMb = treeRssMb(server.pid);
-
-    const stoppedAt = performance.now();
-    const done = subs.filter((s) => !Number.isNaN(s.completedAt));
-    run.completed = done.length;
-    run.timedOut = timedOut;
-    // Deltas still owed; after a time-out this counts what was not delivered in time.
-    run.lost = subs.reduce((sum, s) => sum + Math.max(0, deltas - s.count), 0);
-    const turnMs = done.map((s) => s.completedAt - t0);
-    run.turnP50Ms = median(turnMs);
-    run.turnMaxMs = timedOut ? NaN : Math.max(...turnMs);
-    // A subscriber that had not finished at the time-out is rated over the whole window.
-    const rates = subs.map((s) =>
-      s.count / (((Number.isNaN(s.completedAt) ? stoppedAt : s.completedAt) - t0) / 1000)
-    );
-    run.rateMin = rates.length ? Math.min(...rates) : NaN;
-    run.rateP50 = median(rates);
-    const lags = lagsBehindFastest(subs, deltas);
-    run.lagP50Ms = percentile(lags, 50);
-    run.lagP99Ms = percentile(lags, 99);
-    run.lagMaxMs = lags.reduce((a, b) => Math.max(a, b), 0);
-    if (peer) {
-      const f = await peer.fate();
-      run.slowFate = `${f.fate}, ${fmt(f.unreadBytes / 1048576, 1)} MB unread`;
-    }
-  } catch (err) {
-    run.error = `${errorText(err)} | stderr: ${errorText(server.stderrTail().slice(-600))}`;
-  } finally {
-    for (const s of sockets) s.close();
-    peer?.close();
-    await server.stop();
-    await mock.close();
-  }
-  return run;
+  });
 }
 
 /** `arrival(c, i) - min_c' arrival(c', i)` for every subscriber and every delta both saw. */
@@ -296,81 +271,51 @@ function lagsBehindFastest(subs: Subscriber[], deltas: number): Float64Array {
 
 /** Prints the results table. */
 export function printFanout(runs: FanoutRun[]): void {
-  const first = runs[0];
-  if (first) {
-    print(
-      `fan-out (websocket): one turn of ${first.deltas} deltas to ${first.connections} ` +
-        `subscribers (thread/resume), without and with 1 non-reading subscriber` +
-        (first.optOutLegacy ? "; legacy per-delta notifications opted out" : ""),
-    );
-  }
-  const rows = [[
-    "server",
-    "slow peer",
-    "done",
-    "undelivered",
-    "turn p50 ms",
-    "turn max ms",
-    "deltas/s min",
-    "deltas/s p50",
-    "lag p50 ms",
-    "lag p99 ms",
-    "lag max ms",
-    "cpu s",
-    "rss MB",
-    "slow peer fate",
-  ]];
-  for (const r of runs) {
-    rows.push([
-      r.name,
-      r.slowReader ? "yes" : "no",
-      `${r.completed}/${r.connections}`,
-      Number.isNaN(r.lost) ? "n/a" : String(r.lost),
-      fmt(r.turnP50Ms, 0),
-      fmt(r.turnMaxMs, 0),
-      fmt(r.rateMin, 0),
-      fmt(r.rateP50, 0),
-      fmt(r.lagP50Ms, 1),
-      fmt(r.lagP99Ms, 1),
-      fmt(r.lagMaxMs, 1),
-      fmt(r.cpuSeconds, 2),
-      fmt(r.rssMb, 1),
-      r.slowReader ? r.slowFate : "-",
-    ]);
-  }
-  print(table(rows));
+  const title = (first: FanoutRun) =>
+    `fan-out (websocket): one turn of ${first.deltas} deltas to ${first.connections} ` +
+    `subscribers (thread/resume), without and with 1 non-reading subscriber` +
+    (first.optOutLegacy ? "; legacy per-delta notifications opted out" : "");
+  printTable(title, runs, [
+    ["server", (r) => r.name],
+    ["slow peer", (r) => r.slowReader ? "yes" : "no"],
+    ["done", (r) => `${r.completed}/${r.connections}`],
+    ["undelivered", (r) => Number.isNaN(r.lost) ? "n/a" : String(r.lost)],
+    ["turn p50 ms", (r) => fmt(r.turnP50Ms, 0)],
+    ["turn max ms", (r) => fmt(r.turnMaxMs, 0)],
+    ["deltas/s min", (r) => fmt(r.rateMin, 0)],
+    ["deltas/s p50", (r) => fmt(r.rateP50, 0)],
+    ["lag p50 ms", (r) => fmt(r.lagP50Ms, 1)],
+    ["lag p99 ms", (r) => fmt(r.lagP99Ms, 1)],
+    ["lag max ms", (r) => fmt(r.lagMaxMs, 1)],
+    ["cpu s", (r) => fmt(r.cpuSeconds, 2)],
+    ["rss MB", (r) => fmt(r.rssMb, 1)],
+    ["slow peer fate", (r) => r.slowReader ? r.slowFate : "-"],
+  ]);
   if (runs.some((r) => r.timedOut)) {
     print(
       `  timed out (done < all): the turn had not reached every subscriber within the ` +
         `time limit; deltas/s and lag are over what arrived in that window`,
     );
   }
-  for (const r of runs) {
-    if (r.error) print(`  ${r.name}${r.slowReader ? " (slow peer)" : ""}: ERROR ${r.error}`);
-  }
+  printErrors(runs, (r) => `${r.name}${r.slowReader ? " (slow peer)" : ""}`);
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      ...COMMON_FLAGS,
+  await runCli(
+    {
       connections: { type: "string" },
       deltas: { type: "string" },
       "timeout-ms": { type: "string" },
       "opt-out-legacy": { type: "boolean" },
     },
-  });
-  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-  const runs = await runFanout({
-    ...commonOptions(values),
-    connections: num(values.connections),
-    deltas: num(values.deltas),
-    timeoutMs: num(values["timeout-ms"]),
-    optOutLegacy: values["opt-out-legacy"] === true,
-  });
-  if (values.json) print(JSON.stringify(runs));
-  else printFanout(runs);
-  await sleep(0);
-  Deno.exit(0);
+    (values, common) =>
+      runFanout({
+        ...common,
+        connections: num(values.connections),
+        deltas: num(values.deltas),
+        timeoutMs: num(values["timeout-ms"]),
+        optOutLegacy: values["opt-out-legacy"] === true,
+      }),
+    printFanout,
+  );
 }

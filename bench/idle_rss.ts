@@ -8,26 +8,18 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { initializeClient } from "./_rpc.ts";
+import { fmt, maximum, median, minimum, num, printErrors, printTable, runCli } from "./_report.ts";
+import { interleave, usingServer } from "./_runs.ts";
 import {
-  assertInitialized,
-  COMMON_FLAGS,
   type CommonOptions,
-  commonOptions,
-  errorText,
-  fmt,
-  INITIALIZE_PARAMS,
-  JsonLineClient,
-  median,
-  print,
   type ProcRss,
   resolveServers,
   type ServerSpec,
   sleep,
-  spawnServer,
-  table,
+  sumRssMb,
   treeRss,
-} from "./_util.ts";
+} from "./_servers.ts";
 
 export interface IdleRssOptions extends CommonOptions {
   reps?: number;
@@ -45,19 +37,14 @@ export interface IdleRssResult {
   error?: string;
 }
 
-async function measureOnce(spec: ServerSpec, settleMs: number): Promise<ProcRss[]> {
-  const server = await spawnServer(spec, { stdio: true });
-  try {
-    const client = new JsonLineClient(server);
-    assertInitialized(spec.name, await client.request("initialize", INITIALIZE_PARAMS, 30_000));
-    await client.notify("initialized");
+function measureOnce(spec: ServerSpec, settleMs: number): Promise<ProcRss[]> {
+  return usingServer(spec, { stdio: true }, async (server) => {
+    await initializeClient(server);
     await sleep(settleMs);
     const procs = treeRss(server.pid);
     if (procs.length === 0) throw new Error(`${spec.name} exited while idle`);
     return procs;
-  } finally {
-    await server.stop();
-  }
+  });
 }
 
 /** Runs the idle-RSS comparison and returns one result per server. */
@@ -65,65 +52,50 @@ export async function runIdleRss(opts: IdleRssOptions = {}): Promise<IdleRssResu
   const reps = Math.max(1, Math.min(opts.reps ?? 3, 50));
   const settleMs = Math.max(0, Math.min(opts.settleMs ?? 1000, 60_000));
   const specs = await resolveServers({ ...opts, native: opts.native ?? true });
-  const results: IdleRssResult[] = specs.map((s) => ({
-    name: s.name,
-    samplesMb: [],
-    medianMb: NaN,
-    processes: [],
-  }));
-
-  for (let i = 0; i < reps; i++) {
-    for (const [k, spec] of specs.entries()) {
-      const result = results[k]!;
-      if (result.error) continue;
-      try {
-        const procs = await measureOnce(spec, settleMs);
-        result.samplesMb.push(procs.reduce((sum, p) => sum + p.rssKb, 0) / 1024);
-        result.processes = procs;
-      } catch (err) {
-        result.error = errorText(err);
-      }
-    }
-  }
-  for (const r of results) r.medianMb = median(r.samplesMb);
-  return results;
+  const outcomes = await interleave(specs, reps, (spec) => measureOnce(spec, settleMs));
+  return outcomes.map(({ spec, samples, error }) => {
+    const samplesMb = samples.map(sumRssMb);
+    const result: IdleRssResult = {
+      name: spec.name,
+      samplesMb,
+      medianMb: median(samplesMb),
+      processes: samples.at(-1) ?? [],
+    };
+    if (error) result.error = error;
+    return result;
+  });
 }
 
 /** Prints results as a table plus the per-process breakdown. */
 export function printIdleRss(results: IdleRssResult[]): void {
-  print("idle RSS after initialize (stdio), whole process tree, MB");
-  const rows = [["server", "reps", "median", "min", "max", "processes (last rep)"]];
-  for (const r of results) {
-    const procs = r.processes.map((p) => `${p.comm} ${fmt(p.rssKb / 1024)}`).join(" + ");
-    rows.push([
-      r.name,
-      String(r.samplesMb.length),
-      fmt(r.medianMb),
-      fmt(r.samplesMb.length ? Math.min(...r.samplesMb) : NaN),
-      fmt(r.samplesMb.length ? Math.max(...r.samplesMb) : NaN),
-      procs || "-",
-    ]);
-  }
-  print(table(rows));
-  for (const r of results) if (r.error) print(`  ${r.name}: ERROR ${r.error}`);
+  printTable("idle RSS after initialize (stdio), whole process tree, MB", results, [
+    ["server", (r) => r.name],
+    ["reps", (r) => String(r.samplesMb.length)],
+    ["median", (r) => fmt(r.medianMb)],
+    ["min", (r) => fmt(minimum(r.samplesMb))],
+    ["max", (r) => fmt(maximum(r.samplesMb))],
+    [
+      "processes (last rep)",
+      (r) => r.processes.map((p) => `${p.comm} ${fmt(p.rssKb / 1024)}`).join(" + ") || "-",
+    ],
+  ]);
+  printErrors(results);
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      ...COMMON_FLAGS,
+  await runCli(
+    {
       reps: { type: "string" },
       "settle-ms": { type: "string" },
       "skip-native": { type: "boolean" },
     },
-  });
-  const results = await runIdleRss({
-    ...commonOptions(values),
-    reps: values.reps ? Number(values.reps) : undefined,
-    settleMs: values["settle-ms"] ? Number(values["settle-ms"]) : undefined,
-    native: values["skip-native"] !== true,
-  });
-  if (values.json) print(JSON.stringify(results));
-  else printIdleRss(results);
+    (values, common) =>
+      runIdleRss({
+        ...common,
+        reps: num(values.reps),
+        settleMs: num(values["settle-ms"]),
+        native: values["skip-native"] !== true,
+      }),
+    printIdleRss,
+  );
 }

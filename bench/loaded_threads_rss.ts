@@ -22,27 +22,18 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { MockModelServer } from "../tests/support/mock_model.ts";
+import { initializeClient } from "./_rpc.ts";
+import { fmt, num, print, printTable, runCli } from "./_report.ts";
+import { inSequence, mockSpawnOptions, withMockServer } from "./_runs.ts";
 import {
-  assertInitialized,
-  COMMON_FLAGS,
   type CommonOptions,
-  commonOptions,
-  errorText,
-  fmt,
-  INITIALIZE_PARAMS,
-  JsonLineClient,
-  mockSpawnOptions,
-  print,
   type ProcRss,
   resolveServers,
   type ServerSpec,
   sleep,
-  spawnServer,
-  table,
+  sumRssMb,
   treeRss,
-} from "./_util.ts";
+} from "./_servers.ts";
 
 export interface LoadedThreadsOptions extends CommonOptions {
   threads?: number;
@@ -90,14 +81,10 @@ export async function runLoadedThreads(
       args: [...ref.args, "--disable", "shell_snapshot"],
     });
   }
-  const results: LoadedThreadsResult[] = [];
-  for (const spec of specs) results.push(await runOne(spec, opts));
-  return results;
+  return inSequence(specs, (spec) => runOne(spec, opts));
 }
 
-const sumMb = (procs: ProcRss[]) => procs.reduce((s, p) => s + p.rssKb, 0) / 1024;
-
-async function runOne(spec: ServerSpec, opts: LoadedThreadsOptions): Promise<LoadedThreadsResult> {
+function runOne(spec: ServerSpec, opts: LoadedThreadsOptions): Promise<LoadedThreadsResult> {
   const threads = Math.max(1, Math.min(opts.threads ?? 1000, 100_000));
   const window = Math.max(1, Math.min(opts.window ?? 8, 256));
   const settleMs = Math.max(0, Math.min(opts.settleMs ?? 2000, 60_000));
@@ -115,14 +102,11 @@ async function runOne(spec: ServerSpec, opts: LoadedThreadsOptions): Promise<Loa
     loadedListed: NaN,
     processes: [],
   };
-  const mock = await MockModelServer.start();
-  const server = await spawnServer(spec, mockSpawnOptions(mock.url, { stdio: true }));
-  try {
-    const client = new JsonLineClient(server);
-    assertInitialized(spec.name, await client.request("initialize", INITIALIZE_PARAMS, 30_000));
-    await client.notify("initialized");
+  const spawnOptions = (url: string) => mockSpawnOptions(url, { stdio: true });
+  return withMockServer(spec, result, spawnOptions, async (server) => {
+    const client = await initializeClient(server);
     await sleep(settleMs);
-    result.baselineMb = sumMb(treeRss(server.pid));
+    result.baselineMb = sumRssMb(treeRss(server.pid));
 
     let next = 0;
     const errors: string[] = [];
@@ -158,50 +142,30 @@ async function runOne(spec: ServerSpec, opts: LoadedThreadsOptions): Promise<Loa
 
     await sleep(settleMs);
     result.processes = treeRss(server.pid);
-    result.loadedMb = sumMb(result.processes);
+    result.loadedMb = sumRssMb(result.processes);
     result.perThreadKb = ((result.loadedMb - result.baselineMb) * 1024) / result.started;
     result.projectedMb = result.baselineMb + (result.perThreadKb * threads) / 1024;
-  } catch (err) {
-    result.error = `${errorText(err)} | stderr: ${errorText(server.stderrTail().slice(-600))}`;
-  } finally {
-    await server.stop();
-    await mock.close();
-  }
-  return result;
+  });
 }
 
 /** Prints the results table with the per-process breakdown. */
 export function printLoadedThreads(results: LoadedThreadsResult[]): void {
-  const first = results[0];
-  if (first) {
-    print(`RSS with ${first.threads} loaded idle threads (stdio), whole process tree, MB`);
-  }
-  const rows = [[
-    "server",
-    "started",
-    "loaded/list",
-    "baseline MB",
-    "loaded MB",
-    "KB/thread",
-    `MB @${first?.threads ?? "N"}`,
-    "starts/s",
-    "processes",
-  ]];
-  for (const r of results) {
-    const procs = summarizeProcs(r.processes);
-    rows.push([
-      r.name,
-      String(r.started),
-      Number.isNaN(r.loadedListed) ? "n/a" : String(r.loadedListed),
-      fmt(r.baselineMb),
-      fmt(r.loadedMb),
-      fmt(r.perThreadKb, 0),
-      r.budgetHit ? `~${fmt(r.projectedMb)}` : fmt(r.projectedMb),
-      fmt(r.startsPerSecond, 1),
-      procs || "-",
-    ]);
-  }
-  print(table(rows));
+  const n = results[0]?.threads;
+  printTable(
+    (first) => `RSS with ${first.threads} loaded idle threads (stdio), whole process tree, MB`,
+    results,
+    [
+      ["server", (r) => r.name],
+      ["started", (r) => String(r.started)],
+      ["loaded/list", (r) => Number.isNaN(r.loadedListed) ? "n/a" : String(r.loadedListed)],
+      ["baseline MB", (r) => fmt(r.baselineMb)],
+      ["loaded MB", (r) => fmt(r.loadedMb)],
+      ["KB/thread", (r) => fmt(r.perThreadKb, 0)],
+      [`MB @${n ?? "N"}`, (r) => r.budgetHit ? `~${fmt(r.projectedMb)}` : fmt(r.projectedMb)],
+      ["starts/s", (r) => fmt(r.startsPerSecond, 1)],
+      ["processes", (r) => summarizeProcs(r.processes) || "-"],
+    ],
+  );
   for (const r of results) {
     if (r.budgetHit) {
       print(
@@ -225,28 +189,23 @@ function summarizeProcs(procs: ProcRss[]): string {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      ...COMMON_FLAGS,
+  await runCli(
+    {
       threads: { type: "string" },
       window: { type: "string" },
       "settle-ms": { type: "string" },
       "budget-s": { type: "string" },
       "skip-ref-no-snapshot": { type: "boolean" },
     },
-  });
-  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-  const results = await runLoadedThreads({
-    ...commonOptions(values),
-    threads: num(values.threads),
-    window: num(values.window),
-    settleMs: num(values["settle-ms"]),
-    budgetSeconds: num(values["budget-s"]),
-    refWithoutSnapshot: values["skip-ref-no-snapshot"] !== true,
-  });
-  if (values.json) print(JSON.stringify(results));
-  else printLoadedThreads(results);
-  await sleep(0);
-  Deno.exit(0);
+    (values, common) =>
+      runLoadedThreads({
+        ...common,
+        threads: num(values.threads),
+        window: num(values.window),
+        settleMs: num(values["settle-ms"]),
+        budgetSeconds: num(values["budget-s"]),
+        refWithoutSnapshot: values["skip-ref-no-snapshot"] !== true,
+      }),
+    printLoadedThreads,
+  );
 }

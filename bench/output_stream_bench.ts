@@ -18,34 +18,25 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { functionCall, MockModelServer, textTurn, turn } from "../tests/support/mock_model.ts";
+import { functionCall, textTurn, turn } from "../tests/support/mock_model.ts";
+import { initializeClient } from "./_rpc.ts";
+import { fmt, num, print, printTable, runCli } from "./_report.ts";
 import {
   assertTurnCompleted,
   execSpawnOptions,
+  inSequence,
   makeExecDirs,
+  runTurn,
   startThread,
-  startTurn,
-} from "./exec_bench.ts";
+  withMockServer,
+} from "./_runs.ts";
 import {
-  assertInitialized,
-  COMMON_FLAGS,
   type CommonOptions,
-  commonOptions,
-  errorText,
-  fmt,
-  INITIALIZE_PARAMS,
-  JsonLineClient,
-  print,
   resolveServers,
-  type RpcMessage,
   type ServerSpec,
   sleep,
-  spawnServer,
-  table,
   treeRssMb,
-  withTimeout,
-} from "./_util.ts";
+} from "./_servers.ts";
 
 export interface OutputStreamOptions extends CommonOptions {
   /** Megabytes (10^6 bytes) the command prints. */
@@ -96,10 +87,7 @@ interface ItemParams {
 export async function runOutputStream(
   opts: OutputStreamOptions = {},
 ): Promise<OutputStreamResult[]> {
-  const specs = await resolveServers(opts);
-  const results: OutputStreamResult[] = [];
-  for (const spec of specs) results.push(await runOne(spec, opts));
-  return results;
+  return inSequence(await resolveServers(opts), (spec) => runOne(spec, opts));
 }
 
 async function runOne(spec: ServerSpec, opts: OutputStreamOptions): Promise<OutputStreamResult> {
@@ -121,128 +109,85 @@ async function runOne(spec: ServerSpec, opts: OutputStreamOptions): Promise<Outp
     rssPeakMb: NaN,
   };
   const dirs = await makeExecDirs();
-  const mock = await MockModelServer.start();
-  const server = await spawnServer(
-    spec,
-    execSpawnOptions(mock.url, "danger-full-access", dirs.home),
-  );
+  const spawnOptions = (url: string) => execSpawnOptions(url, "danger-full-access", dirs.home);
   let sampler: ReturnType<typeof setInterval> | undefined;
   try {
-    const client = new JsonLineClient(server);
-    assertInitialized(spec.name, await client.request("initialize", INITIALIZE_PARAMS, 30_000));
-    await client.notify("initialized");
+    return await withMockServer(spec, result, spawnOptions, async (server, mock) => {
+      const client = await initializeClient(server);
+      const threadId = await startThread(client, { cwd: dirs.workspace });
+      const command = `head -c ${bytes} /dev/zero | tr '\\0' a`;
+      mock.enqueue(
+        turn([functionCall(
+          "shell_command",
+          { command, workdir: dirs.workspace, timeout_ms: 300_000 },
+          "call_stream",
+        )]),
+        textTurn("done"),
+      );
 
-    const threadId = await startThread(client, dirs.workspace);
-    const command = `head -c ${bytes} /dev/zero | tr '\\0' a`;
-    mock.enqueue(
-      turn([functionCall(
-        "shell_command",
-        { command, workdir: dirs.workspace, timeout_ms: 300_000 },
-        "call_stream",
-      )]),
-      textTurn("done"),
-    );
-
-    let itemId: string | undefined;
-    let startedAt = NaN;
-    let completedAt = NaN;
-    let turnDoneAt = NaN;
-    let completion: RpcMessage | undefined;
-    const done = new Promise<void>((resolve) => {
-      // Count and drop: nothing from a delta is kept beyond its length.
-      client.onMessage = (msg) => {
-        const params = msg.params as ItemParams | undefined;
-        if (params?.threadId !== threadId) return;
-        if (msg.method === "item/commandExecution/outputDelta") {
-          result.deltas++;
-          result.deltaBytes += params.delta?.length ?? 0;
-        } else if (msg.method === "item/started" && params.item?.type === "commandExecution") {
-          itemId ??= params.item.id;
-          startedAt = performance.now();
-        } else if (
-          msg.method === "item/completed" && params.item?.type === "commandExecution" &&
-          params.item.id === itemId
-        ) {
-          completedAt = performance.now();
-          result.aggregatedLength = params.item.aggregatedOutput?.length ?? 0;
-          result.exitCode = params.item.exitCode ?? null;
-          result.itemStatus = params.item.status ?? "?";
-        } else if (msg.method === "turn/completed") {
-          completion = msg;
-          turnDoneAt = performance.now();
-          resolve();
-        }
-      };
+      let itemId: string | undefined;
+      let startedAt = NaN;
+      let completedAt = NaN;
+      await sleep(200); // let the idle server settle before the baseline
+      result.rssBeforeMb = treeRssMb(server.pid);
+      let peak = result.rssBeforeMb;
+      sampler = setInterval(() => {
+        peak = Math.max(peak, treeRssMb(server.pid));
+      }, 50);
+      const t = await runTurn(client, threadId, {
+        timeoutMs,
+        what: () =>
+          `${spec.name}: turn/completed (${result.deltas} deltas, ${result.deltaBytes} bytes so far)`,
+        // Count and drop: nothing from a delta is kept beyond its length.
+        onEvent(msg, at) {
+          const params = msg.params as ItemParams;
+          const isCommand = params.item?.type === "commandExecution";
+          if (msg.method === "item/commandExecution/outputDelta") {
+            result.deltas++;
+            result.deltaBytes += params.delta?.length ?? 0;
+          } else if (msg.method === "item/started" && isCommand) {
+            itemId ??= params.item?.id;
+            startedAt = at;
+          } else if (msg.method === "item/completed" && isCommand && params.item?.id === itemId) {
+            completedAt = at;
+            result.aggregatedLength = params.item?.aggregatedOutput?.length ?? 0;
+            result.exitCode = params.item?.exitCode ?? null;
+            result.itemStatus = params.item?.status ?? "?";
+          }
+        },
+      });
+      clearInterval(sampler);
+      sampler = undefined;
+      result.rssPeakMb = Math.max(peak, treeRssMb(server.pid));
+      result.turnMs = t.turnMs;
+      result.itemMs = completedAt - startedAt;
+      result.mbPerSecond = result.deltaBytes / 1e6 / (result.itemMs / 1000);
+      assertTurnCompleted(t.completion);
+      if (Number.isNaN(completedAt)) throw new Error("no item/completed for the command");
     });
-
-    await sleep(200); // let the idle server settle before the baseline
-    result.rssBeforeMb = treeRssMb(server.pid);
-    let peak = result.rssBeforeMb;
-    sampler = setInterval(() => {
-      peak = Math.max(peak, treeRssMb(server.pid));
-    }, 50);
-    const t0 = performance.now();
-    await startTurn(client, threadId);
-    await withTimeout(
-      done,
-      timeoutMs,
-      `${spec.name}: turn/completed (${result.deltas} deltas, ${result.deltaBytes} bytes so far)`,
-    );
-    clearInterval(sampler);
-    sampler = undefined;
-    result.rssPeakMb = Math.max(peak, treeRssMb(server.pid));
-    result.turnMs = turnDoneAt - t0;
-    result.itemMs = completedAt - startedAt;
-    result.mbPerSecond = result.deltaBytes / 1e6 / (result.itemMs / 1000);
-    assertTurnCompleted(completion);
-    if (Number.isNaN(completedAt)) throw new Error("no item/completed for the command");
-  } catch (err) {
-    result.error = `${errorText(err)} | stderr: ${errorText(server.stderrTail().slice(-600))}`;
   } finally {
     if (sampler !== undefined) clearInterval(sampler);
-    await server.stop();
-    await mock.close();
     await dirs.remove();
   }
-  return result;
 }
 
 /** Prints the results table. */
 export function printOutputStream(results: OutputStreamResult[]): void {
-  const first = results[0];
-  if (first) {
-    print(
-      `command output streaming (stdio): one shell_command printing ${first.bytes} bytes, ` +
-        `danger-full-access, approval never`,
-    );
-  }
-  const rows = [[
-    "server",
-    "item ms",
-    "turn ms",
-    "delta bytes",
-    "MB/s",
-    "deltas",
-    "aggregated",
-    "exit",
-    "rss before MB",
-    "rss peak MB",
-  ]];
-  for (const r of results) {
-    rows.push([
-      r.name,
-      fmt(r.itemMs, 0),
-      fmt(r.turnMs, 0),
-      String(r.deltaBytes),
-      fmt(r.mbPerSecond, 1),
-      String(r.deltas),
-      String(r.aggregatedLength),
-      r.exitCode === null ? r.itemStatus : String(r.exitCode),
-      fmt(r.rssBeforeMb, 1),
-      fmt(r.rssPeakMb, 1),
-    ]);
-  }
-  print(table(rows));
+  const title = (first: OutputStreamResult) =>
+    `command output streaming (stdio): one shell_command printing ${first.bytes} bytes, ` +
+    `danger-full-access, approval never`;
+  printTable(title, results, [
+    ["server", (r) => r.name],
+    ["item ms", (r) => fmt(r.itemMs, 0)],
+    ["turn ms", (r) => fmt(r.turnMs, 0)],
+    ["delta bytes", (r) => String(r.deltaBytes)],
+    ["MB/s", (r) => fmt(r.mbPerSecond, 1)],
+    ["deltas", (r) => String(r.deltas)],
+    ["aggregated", (r) => String(r.aggregatedLength)],
+    ["exit", (r) => r.exitCode === null ? r.itemStatus : String(r.exitCode)],
+    ["rss before MB", (r) => fmt(r.rssBeforeMb, 1)],
+    ["rss peak MB", (r) => fmt(r.rssPeakMb, 1)],
+  ]);
   for (const r of results) {
     if (r.error) print(`  ${r.name}: ERROR ${r.error}`);
     else if (r.deltaBytes !== r.bytes) {
@@ -252,22 +197,10 @@ export function printOutputStream(results: OutputStreamResult[]): void {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      ...COMMON_FLAGS,
-      mb: { type: "string" },
-      "timeout-ms": { type: "string" },
-    },
-  });
-  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-  const results = await runOutputStream({
-    ...commonOptions(values),
-    mb: num(values.mb),
-    timeoutMs: num(values["timeout-ms"]),
-  });
-  if (values.json) print(JSON.stringify(results));
-  else printOutputStream(results);
-  await sleep(0);
-  Deno.exit(0);
+  await runCli(
+    { mb: { type: "string" }, "timeout-ms": { type: "string" } },
+    (values, common) =>
+      runOutputStream({ ...common, mb: num(values.mb), timeoutMs: num(values["timeout-ms"]) }),
+    printOutputStream,
+  );
 }

@@ -29,25 +29,10 @@
  */
 
 import { join } from "node:path";
-import { parseArgs } from "node:util";
-import {
-  assertInitialized,
-  COMMON_FLAGS,
-  type CommonOptions,
-  commonOptions,
-  errorText,
-  fmt,
-  INITIALIZE_PARAMS,
-  JsonLineClient,
-  median,
-  print,
-  resolveServers,
-  type RpcMessage,
-  type ServerSpec,
-  sleep,
-  spawnServer,
-  table,
-} from "./_util.ts";
+import { initializeClient, type JsonLineClient, type RpcMessage } from "./_rpc.ts";
+import { errorText, fmt, median, print, printTable, runCli } from "./_report.ts";
+import { usingServer } from "./_runs.ts";
+import { type CommonOptions, resolveServers, type ServerSpec, sleep } from "./_servers.ts";
 
 export interface ThreadListOptions extends CommonOptions {
   sizes?: number[];
@@ -292,25 +277,13 @@ async function runOne(
   const home = await Deno.makeTempDir({ prefix: "codex-bench-home-" });
   try {
     await copyTree(template, home);
-    const start = async () => {
-      const server = await spawnServer(spec, { stdio: true, codexHome: home });
-      const client = new JsonLineClient(server);
-      try {
-        assertInitialized(
-          spec.name,
-          await client.request("initialize", INITIALIZE_PARAMS, 30_000),
-        );
-        await client.notify("initialized");
-      } catch (err) {
-        await server.stop();
-        throw err;
-      }
-      return { server, client };
-    };
+    const onServer = (fn: (client: JsonLineClient) => Promise<void>) =>
+      usingServer(spec, { stdio: true, codexHome: home }, async (server) => {
+        await fn(await initializeClient(server));
+      });
 
     // Phase 1: never indexed.
-    let { server, client } = await start();
-    try {
+    await onServer(async (client) => {
       const cold = await timed(client, {});
       result.coldListMs = cold.ms;
       checkPage("cold list", cold.msg);
@@ -347,22 +320,17 @@ async function runOne(
       }
       result.searchAfterStartMs = median(after);
       if (last) checkSearch("search after thread/start", last);
-    } finally {
-      await server.stop();
-    }
+    });
 
     // Phase 2: restart with the index on disk.
-    ({ server, client } = await start());
-    try {
+    await onServer(async (client) => {
       const list = await timed(client, {});
       result.restartListMs = list.ms;
       checkPage("restart list", list.msg);
       const s = await timed(client, search);
       result.restartSearchMs = s.ms;
       checkSearch("restart search", s.msg);
-    } finally {
-      await server.stop();
-    }
+    });
   } catch (err) {
     result.error = errorText(err);
   } finally {
@@ -399,64 +367,42 @@ async function countIndexRows(home: string): Promise<number | undefined> {
 
 /** Prints the results table. */
 export function printThreadList(results: ThreadListResult[], reps = 20): void {
-  print(
-    `thread/list over stored threads (stdio), ms; warm = median of ${reps}; search term ` +
-      `matches 1 thread in ${SEARCH_EVERY}`,
-  );
-  const rows = [[
-    "server",
-    "threads",
-    "cold list",
-    "warm list",
-    "1st search",
-    "warm search",
-    "backfill ms",
-    "search after",
-    "restart list",
-    "restart search",
-    "state_5 rows",
-    "answers",
-  ]];
-  for (const r of results) {
-    rows.push([
-      r.name,
-      String(r.threads),
-      fmt(r.coldListMs, 1),
-      fmt(r.warmListMs, 2),
-      fmt(r.firstSearchMs, 1),
-      fmt(r.warmSearchMs, 2),
-      fmt(r.backfillMs, 0),
-      fmt(r.searchAfterStartMs, 2),
-      fmt(r.restartListMs, 1),
-      fmt(r.restartSearchMs, 1),
-      r.indexedRows,
-      r.error ? "error" : r.check === "ok" ? "ok" : "WRONG",
-    ]);
-  }
-  print(table(rows));
+  const title = `thread/list over stored threads (stdio), ms; warm = median of ${reps}; ` +
+    `search term matches 1 thread in ${SEARCH_EVERY}`;
+  printTable(title, results, [
+    ["server", (r) => r.name],
+    ["threads", (r) => String(r.threads)],
+    ["cold list", (r) => fmt(r.coldListMs, 1)],
+    ["warm list", (r) => fmt(r.warmListMs, 2)],
+    ["1st search", (r) => fmt(r.firstSearchMs, 1)],
+    ["warm search", (r) => fmt(r.warmSearchMs, 2)],
+    ["backfill ms", (r) => fmt(r.backfillMs, 0)],
+    ["search after", (r) => fmt(r.searchAfterStartMs, 2)],
+    ["restart list", (r) => fmt(r.restartListMs, 1)],
+    ["restart search", (r) => fmt(r.restartSearchMs, 1)],
+    ["state_5 rows", (r) => r.indexedRows],
+    ["answers", (r) => r.error ? "error" : r.check === "ok" ? "ok" : "WRONG"],
+  ]);
   for (const r of results) {
     if (r.check !== "ok") print(`  ${r.name} ${r.threads}: ${r.check}`);
     if (r.error) print(`  ${r.name} ${r.threads}: ERROR ${r.error}`);
   }
 }
 
+/** `--reps`, also needed by the table's title (hence not just left to `runThreadList`). */
+function warmReps(flag: string | undefined): number {
+  return flag ? Number(flag) : 20;
+}
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      ...COMMON_FLAGS,
-      sizes: { type: "string" },
-      reps: { type: "string" },
-    },
-  });
-  const reps = values.reps ? Number(values.reps) : 20;
-  const results = await runThreadList({
-    ...commonOptions(values),
-    sizes: values.sizes?.split(",").map(Number),
-    reps,
-  });
-  if (values.json) print(JSON.stringify(results));
-  else printThreadList(results, reps);
-  await sleep(0);
-  Deno.exit(0);
+  await runCli(
+    { sizes: { type: "string" }, reps: { type: "string" } },
+    (values, common) =>
+      runThreadList({
+        ...common,
+        sizes: values.sizes?.split(",").map(Number),
+        reps: warmReps(values.reps),
+      }),
+    (results, values) => printThreadList(results, warmReps(values.reps)),
+  );
 }

@@ -12,27 +12,21 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { backoffMs, INITIALIZE_PARAMS, OVERLOADED_CODE, type RpcMessage } from "./_rpc.ts";
+import { FrameScanner, RawWsPeer } from "./_raw_ws.ts";
+import { fmt, num, percentile, print, printTable, runCli } from "./_report.ts";
+import { inSequence, measureServer } from "./_runs.ts";
 import {
-  COMMON_FLAGS,
   type CommonOptions,
-  commonOptions,
-  errorText,
-  fmt,
-  INITIALIZE_PARAMS,
-  percentile,
-  print,
   resolveServers,
-  type RpcMessage,
   type ServerSpec,
   sleep,
-  spawnServer,
-  table,
   treeCpuSeconds,
-  treeRss,
-  waitForBanner,
+  treeRssMb,
+  waitForListen,
   withTimeout,
-} from "./_util.ts";
+  WS_LISTEN_ARGS,
+} from "./_servers.ts";
 
 export interface ThroughputOptions extends CommonOptions {
   connections?: number;
@@ -95,18 +89,14 @@ export interface SlowReport {
   writeBlocked: boolean;
 }
 
-const OVERLOADED = -32001;
 const MAX_RETRIES = 200;
 
 /** Runs the throughput comparison, one server after another. */
 export async function runThroughput(opts: ThroughputOptions = {}): Promise<ThroughputResult[]> {
-  const specs = await resolveServers(opts);
-  const results: ThroughputResult[] = [];
-  for (const spec of specs) results.push(await runOne(spec, opts));
-  return results;
+  return inSequence(await resolveServers(opts), (spec) => runOne(spec, opts));
 }
 
-async function runOne(spec: ServerSpec, opts: ThroughputOptions): Promise<ThroughputResult> {
+function runOne(spec: ServerSpec, opts: ThroughputOptions): Promise<ThroughputResult> {
   const connections = clamp(opts.connections ?? 100, 1, 2000);
   const requests = clamp(opts.requests ?? 1000, 1, 1_000_000);
   const window = clamp(opts.window ?? 16, 1, 1024);
@@ -145,72 +135,68 @@ async function runOne(spec: ServerSpec, opts: ThroughputOptions): Promise<Throug
     },
   };
 
-  const server = await spawnServer(spec, { extraArgs: ["--listen", "ws://127.0.0.1:0"] });
-  const sockets: WebSocket[] = [];
-  let slow: StalledPeer | undefined;
-  try {
-    const url = await waitForBanner(server);
-    const { hostname, port } = new URL(url);
-    if (hostname !== "127.0.0.1") throw new Error(`refusing non-loopback banner URL ${url}`);
-
-    // The stalled peer goes first so its backlog builds up while the real load runs.
-    slow = await StalledPeer.open(Number(port), result.slow);
-    slow.startWriting(slowRequests, slowPayload);
-    await slow.waitStalled(10_000);
-
-    const opened = await withTimeout(
-      Promise.all(Array.from({ length: connections }, () => openInitialized(url, sockets))),
-      30_000,
-      `${spec.name}: opening ${connections} websocket connections`,
-    );
-
-    const latencies = new Float64Array(connections * requests);
-    const stats = { completed: 0, failed: 0, overloads: 0, otherErrors: 0, dropped: 0 };
-    const cpuBefore = treeCpuSeconds(server.pid);
-    const start = performance.now();
-    let end = start;
-    const loads = opened.map((ws, c) =>
-      driveConnection(ws, c, requests, window, latencies, stats).then(() => {
-        end = performance.now();
-      })
-    );
-    const all = Promise.all(loads);
+  const spawnOptions = { extraArgs: [...WS_LISTEN_ARGS] };
+  return measureServer(spec, result, spawnOptions, async (server) => {
+    const sockets: WebSocket[] = [];
+    let slow: StalledPeer | undefined;
     try {
-      await withTimeout(all, timeoutMs, "load");
-    } catch {
-      result.timedOut = true;
-      end = performance.now();
-    }
-    result.serverCpuSeconds = treeCpuSeconds(server.pid) - cpuBefore;
-    result.serverRssMb = treeRss(server.pid).reduce((s, p) => s + p.rssKb, 0) / 1024;
+      const { url, port } = await waitForListen(server);
 
-    const done = latencies.subarray(0, stats.completed);
-    result.completed = stats.completed;
-    result.failed = stats.failed + (connections * requests - stats.completed - stats.failed);
-    result.overloads = stats.overloads;
-    result.otherErrors = stats.otherErrors;
-    result.droppedConnections = stats.dropped;
-    result.seconds = (end - start) / 1000;
-    result.requestsPerSecond = stats.completed / result.seconds;
-    result.p50Ms = percentile(done, 50);
-    result.p99Ms = percentile(done, 99);
-    result.maxMs = done.length ? done.reduce((a, b) => Math.max(a, b), 0) : NaN;
+      // The stalled peer goes first so its backlog builds up while the real load runs.
+      slow = await StalledPeer.open(port, result.slow);
+      slow.startWriting(slowRequests, slowPayload);
+      await slow.waitStalled(10_000);
 
-    await slow.finish();
-  } catch (err) {
-    result.error = errorText(err);
-  } finally {
-    for (const ws of sockets) {
+      const opened = await withTimeout(
+        Promise.all(Array.from({ length: connections }, () => openInitialized(url, sockets))),
+        30_000,
+        `${spec.name}: opening ${connections} websocket connections`,
+      );
+
+      const latencies = new Float64Array(connections * requests);
+      const stats = { completed: 0, failed: 0, overloads: 0, otherErrors: 0, dropped: 0 };
+      const cpuBefore = treeCpuSeconds(server.pid);
+      const start = performance.now();
+      let end = start;
+      const loads = opened.map((ws, c) =>
+        driveConnection(ws, c, requests, window, latencies, stats).then(() => {
+          end = performance.now();
+        })
+      );
+      const all = Promise.all(loads);
       try {
-        ws.close();
+        await withTimeout(all, timeoutMs, "load");
       } catch {
-        // Already closed.
+        result.timedOut = true;
+        end = performance.now();
       }
+      result.serverCpuSeconds = treeCpuSeconds(server.pid) - cpuBefore;
+      result.serverRssMb = treeRssMb(server.pid);
+
+      const done = latencies.subarray(0, stats.completed);
+      result.completed = stats.completed;
+      result.failed = stats.failed + (connections * requests - stats.completed - stats.failed);
+      result.overloads = stats.overloads;
+      result.otherErrors = stats.otherErrors;
+      result.droppedConnections = stats.dropped;
+      result.seconds = (end - start) / 1000;
+      result.requestsPerSecond = stats.completed / result.seconds;
+      result.p50Ms = percentile(done, 50);
+      result.p99Ms = percentile(done, 99);
+      result.maxMs = done.length ? done.reduce((a, b) => Math.max(a, b), 0) : NaN;
+
+      await slow.finish();
+    } finally {
+      for (const ws of sockets) {
+        try {
+          ws.close();
+        } catch {
+          // Already closed.
+        }
+      }
+      slow?.abort();
     }
-    slow?.abort();
-    await server.stop();
-  }
-  return result;
+  }, false);
 }
 
 /** Opens a websocket and completes `initialize`; the socket is registered for cleanup first. */
@@ -233,7 +219,7 @@ async function openInitialized(url: string, sockets: WebSocket[]): Promise<WebSo
     });
     ws.send(JSON.stringify({ id: 0, method: "initialize", params: INITIALIZE_PARAMS }));
     const msg = await init;
-    if (msg.error?.code === OVERLOADED) {
+    if (msg.error?.code === OVERLOADED_CODE) {
       await sleep(backoffMs(attempt));
       continue;
     }
@@ -303,7 +289,7 @@ function driveConnection(
       const p = pending.get(msg.id);
       if (!p) return;
       if (msg.error) {
-        if (msg.error.code === OVERLOADED) {
+        if (msg.error.code === OVERLOADED_CODE) {
           stats.overloads++;
           p.attempts++;
           if (p.attempts > MAX_RETRIES) {
@@ -349,81 +335,22 @@ function driveConnection(
 }
 
 /**
- * A websocket client done by hand over raw TCP, so that "never reads" is literal: after the
- * `initialize` answer we do not touch the socket's read side until `finish()`.
+ * The connection that stops reading: a `RawWsPeer` (so "never reads" is literal) that, after the
+ * `initialize` answer, only writes until `finish()`.
  */
 class StalledPeer {
-  #buffer: Uint8Array = new Uint8Array(0);
   #stallStart = 0;
   #writeStartedAt: number | undefined;
   #writerDone = false;
   #writing: Promise<void> = Promise.resolve();
   #stop = false;
 
-  private constructor(private conn: Deno.TcpConn, private report: SlowReport) {}
+  private constructor(private peer: RawWsPeer, private report: SlowReport) {}
 
   static async open(port: number, report: SlowReport): Promise<StalledPeer> {
-    const conn = await withTimeout(
-      Deno.connect({ hostname: "127.0.0.1", port }),
-      10_000,
-      "stalled peer connect",
-    );
-    const peer = new StalledPeer(conn, report);
-    try {
-      await withTimeout(peer.#handshake(port), 10_000, "stalled peer handshake");
-      await withTimeout(peer.#initialize(), 10_000, "stalled peer initialize");
-    } catch (err) {
-      peer.abort();
-      throw err;
-    }
+    const peer = new StalledPeer(await RawWsPeer.open(port, 10_000, "stalled peer"), report);
     report.initialized = true;
     return peer;
-  }
-
-  async #handshake(port: number): Promise<void> {
-    const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
-    const request = [
-      "GET / HTTP/1.1",
-      `Host: 127.0.0.1:${port}`,
-      "Upgrade: websocket",
-      "Connection: Upgrade",
-      `Sec-WebSocket-Key: ${key}`,
-      "Sec-WebSocket-Version: 13",
-      "",
-      "",
-    ].join("\r\n");
-    await writeAll(this.conn, new TextEncoder().encode(request));
-    // Read until the end of the HTTP response head; anything after it is frame data.
-    for (let reads = 0; reads < 1000; reads++) {
-      const text = new TextDecoder().decode(this.#buffer);
-      const end = text.indexOf("\r\n\r\n");
-      if (end >= 0) {
-        if (!/^HTTP\/1\.1 101/.test(text)) throw new Error(`handshake refused: ${text.trim()}`);
-        this.#buffer = this.#buffer.subarray(
-          new TextEncoder().encode(text.slice(0, end + 4)).length,
-        );
-        return;
-      }
-      if (!(await this.#fill())) throw new Error("EOF during handshake");
-    }
-    throw new Error("handshake response too long");
-  }
-
-  async #initialize(): Promise<void> {
-    const init = { id: "slow-init", method: "initialize", params: INITIALIZE_PARAMS };
-    await writeAll(this.conn, maskedTextFrame(JSON.stringify(init)));
-    for (let frames = 0; frames < 1000; frames++) {
-      const frame = await this.#readFrame();
-      if (!frame) throw new Error("EOF before initialize answer");
-      if (frame.opcode === 8) throw new Error("server closed before initialize answer");
-      if (frame.opcode !== 1) continue;
-      const msg = JSON.parse(new TextDecoder().decode(frame.payload)) as RpcMessage;
-      if (msg.id !== "slow-init") continue;
-      if (msg.error) throw new Error(`initialize failed: ${JSON.stringify(msg.error)}`);
-      await writeAll(this.conn, maskedTextFrame(JSON.stringify({ method: "initialized" })));
-      return;
-    }
-    throw new Error("no initialize answer within 1000 frames");
   }
 
   /** Starts sending `count` big requests without ever reading; stops at the first write error. */
@@ -435,7 +362,7 @@ class StalledPeer {
           const req = { id: i + 1, method: "mock/experimentalMethod", params: { value: payload } };
           this.#writeStartedAt = performance.now();
           try {
-            await writeAll(this.conn, maskedTextFrame(JSON.stringify(req)));
+            await this.peer.send(req);
           } catch (err) {
             if (!this.#stop) this.#markDisconnected(`write failed (${errorName(err)})`);
             return;
@@ -482,164 +409,35 @@ class StalledPeer {
   async finish(): Promise<void> {
     this.#stop = true;
     // A write blocked on a full socket cannot be cancelled; reading below unblocks it.
-    const idleMs = 2000;
-    const deadline = performance.now() + 20_000;
-    let drained = this.#buffer.length;
-    const chunk = new Uint8Array(256 * 1024);
+    const held = this.peer.takeBuffered();
     let frames = new FrameScanner();
-    frames.push(this.#buffer);
-    while (performance.now() < deadline) {
-      let n: number | null;
-      try {
-        n = await withTimeout(this.conn.read(chunk), idleMs, "idle");
-      } catch (err) {
-        if (err instanceof Error && err.message.includes("idle")) {
-          // Still open and quiet: the server kept the connection.
-          if (!this.report.disconnected) this.report.how = "still open";
-          break;
-        }
-        this.#markDisconnected(`read failed (${errorName(err)})`);
-        break;
-      }
-      if (n === null) {
-        this.#markDisconnected("EOF");
-        break;
-      }
-      drained += n;
-      const close = frames.push(chunk.subarray(0, n));
-      if (close !== undefined) {
-        this.#markDisconnected(`close frame ${close}`);
-        break;
-      }
+    frames.push(held);
+    let close: number | undefined;
+    const d = await this.peer.drain(2000, 20_000, (chunk) => {
+      close = frames.push(chunk);
+      if (close !== undefined) return true;
       if (frames.bytesHeld > 1 << 20) frames = new FrameScanner();
-    }
-    this.report.drainedBytes = drained;
+      return false;
+    });
+    if (d.end === "idle") {
+      // Still open and quiet: the server kept the connection.
+      if (!this.report.disconnected) this.report.how = "still open";
+    } else if (d.end === "error") this.#markDisconnected(`read failed (${errorName(d.error)})`);
+    else if (d.end === "eof") this.#markDisconnected("EOF");
+    else if (d.end === "stopped") this.#markDisconnected(`close frame ${close}`);
+    this.report.drainedBytes = held.length + d.bytes;
     this.report.checked = true;
     await withTimeout(this.#writing, 5000, "stalled writer").catch(() => {});
   }
 
   abort(): void {
     this.#stop = true;
-    try {
-      this.conn.close();
-    } catch {
-      // Already closed.
-    }
+    this.peer.close();
   }
-
-  async #fill(): Promise<boolean> {
-    const chunk = new Uint8Array(64 * 1024);
-    const n = await this.conn.read(chunk);
-    if (n === null) return false;
-    this.#buffer = concat(this.#buffer, chunk.subarray(0, n));
-    return true;
-  }
-
-  async #readFrame(): Promise<{ opcode: number; payload: Uint8Array } | undefined> {
-    for (let reads = 0; reads < 10_000; reads++) {
-      const parsed = parseFrame(this.#buffer);
-      if (parsed) {
-        this.#buffer = this.#buffer.subarray(parsed.size);
-        return parsed;
-      }
-      if (!(await this.#fill())) return undefined;
-    }
-    return undefined;
-  }
-}
-
-/** Tracks frame boundaries across chunks just far enough to spot a close frame. */
-class FrameScanner {
-  #held: Uint8Array = new Uint8Array(0);
-
-  get bytesHeld(): number {
-    return this.#held.length;
-  }
-
-  /** Feeds bytes; returns the close code (or 0) if a close frame was seen. */
-  push(bytes: Uint8Array): number | undefined {
-    this.#held = concat(this.#held, bytes);
-    for (let i = 0; i < 100_000; i++) {
-      const frame = parseFrame(this.#held);
-      if (!frame) return undefined;
-      this.#held = this.#held.subarray(frame.size);
-      if (frame.opcode === 8) {
-        return frame.payload.length >= 2 ? (frame.payload[0]! << 8) | frame.payload[1]! : 0;
-      }
-    }
-    return undefined;
-  }
-}
-
-/** Parses one unmasked server frame from the start of `buf`, or undefined if incomplete. */
-function parseFrame(
-  buf: Uint8Array,
-): { opcode: number; payload: Uint8Array; size: number } | undefined {
-  if (buf.length < 2) return undefined;
-  const opcode = buf[0]! & 0x0f;
-  const masked = (buf[1]! & 0x80) !== 0;
-  let len = buf[1]! & 0x7f;
-  let offset = 2;
-  if (len === 126) {
-    if (buf.length < 4) return undefined;
-    len = (buf[2]! << 8) | buf[3]!;
-    offset = 4;
-  } else if (len === 127) {
-    if (buf.length < 10) return undefined;
-    len = Number(new DataView(buf.buffer, buf.byteOffset + 2, 8).getBigUint64(0));
-    offset = 10;
-  }
-  const maskKey = masked ? buf.subarray(offset, offset + 4) : undefined;
-  if (masked) offset += 4;
-  if (buf.length < offset + len) return undefined;
-  const payload = buf.slice(offset, offset + len);
-  if (maskKey) { for (let i = 0; i < payload.length; i++) payload[i]! ^= maskKey[i & 3]!; }
-  return { opcode, payload, size: offset + len };
-}
-
-/** A client-to-server text frame (clients must mask). */
-function maskedTextFrame(text: string): Uint8Array {
-  const payload = new TextEncoder().encode(text);
-  const len = payload.length;
-  const header = len < 126 ? 2 : len < 65536 ? 4 : 10;
-  const frame = new Uint8Array(header + 4 + len);
-  frame[0] = 0x81;
-  if (len < 126) {
-    frame[1] = 0x80 | len;
-  } else if (len < 65536) {
-    frame[1] = 0x80 | 126;
-    frame[2] = len >> 8;
-    frame[3] = len & 0xff;
-  } else {
-    frame[1] = 0x80 | 127;
-    new DataView(frame.buffer).setBigUint64(2, BigInt(len));
-  }
-  const mask = crypto.getRandomValues(new Uint8Array(4));
-  frame.set(mask, header);
-  for (let i = 0; i < len; i++) frame[header + 4 + i] = payload[i]! ^ mask[i & 3]!;
-  return frame;
-}
-
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  let off = 0;
-  while (off < bytes.length) off += await conn.write(bytes.subarray(off));
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b.slice();
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 function errorName(err: unknown): string {
   return err instanceof Error ? err.name : String(err);
-}
-
-/** Retry delay after an overload answer: 10, 20, 40 ... 200 ms, plus jitter to spread bursts. */
-function backoffMs(attempt: number): number {
-  return Math.min(10 * 2 ** (attempt - 1), 200) + Math.random() * 10;
 }
 
 function clamp(value: number, lo: number, hi: number): number {
@@ -648,42 +446,22 @@ function clamp(value: number, lo: number, hi: number): number {
 
 /** Prints results as a table, plus the stalled connection's fate. */
 export function printThroughput(results: ThroughputResult[]): void {
-  const first = results[0];
-  if (first) {
-    print(
-      `websocket throughput: ${first.connections} connections x ${first.requestsPerConnection} ` +
-        `mock/experimentalMethod, window ${first.window}, + 1 non-reading connection`,
-    );
-  }
-  const rows = [[
-    "server",
-    "req/s",
-    "p50 ms",
-    "p99 ms",
-    "max ms",
-    "done",
-    "failed",
-    "overloads",
-    "cpu s",
-    "rss MB",
-    "stalled peer",
-  ]];
-  for (const r of results) {
-    rows.push([
-      r.name,
-      fmt(r.requestsPerSecond, 0),
-      fmt(r.p50Ms, 2),
-      fmt(r.p99Ms, 2),
-      fmt(r.maxMs, 1),
-      String(r.completed),
-      String(r.failed),
-      String(r.overloads),
-      fmt(r.serverCpuSeconds, 2),
-      fmt(r.serverRssMb, 1),
-      slowSummary(r.slow),
-    ]);
-  }
-  print(table(rows));
+  const title = (first: ThroughputResult) =>
+    `websocket throughput: ${first.connections} connections x ${first.requestsPerConnection} ` +
+    `mock/experimentalMethod, window ${first.window}, + 1 non-reading connection`;
+  printTable(title, results, [
+    ["server", (r) => r.name],
+    ["req/s", (r) => fmt(r.requestsPerSecond, 0)],
+    ["p50 ms", (r) => fmt(r.p50Ms, 2)],
+    ["p99 ms", (r) => fmt(r.p99Ms, 2)],
+    ["max ms", (r) => fmt(r.maxMs, 1)],
+    ["done", (r) => String(r.completed)],
+    ["failed", (r) => String(r.failed)],
+    ["overloads", (r) => String(r.overloads)],
+    ["cpu s", (r) => fmt(r.serverCpuSeconds, 2)],
+    ["rss MB", (r) => fmt(r.serverRssMb, 1)],
+    ["stalled peer", (r) => slowSummary(r.slow)],
+  ]);
   for (const r of results) {
     const notes = [];
     if (r.timedOut) notes.push("load phase TIMED OUT");
@@ -707,10 +485,8 @@ export function slowSummary(s: SlowReport): string {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      ...COMMON_FLAGS,
+  await runCli(
+    {
       connections: { type: "string" },
       requests: { type: "string" },
       window: { type: "string" },
@@ -718,20 +494,16 @@ if (import.meta.main) {
       "slow-requests": { type: "string" },
       "slow-payload-kb": { type: "string" },
     },
-  });
-  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-  const results = await runThroughput({
-    ...commonOptions(values),
-    connections: num(values.connections),
-    requests: num(values.requests),
-    window: num(values.window),
-    timeoutMs: num(values["timeout-ms"]),
-    slowRequests: num(values["slow-requests"]),
-    slowPayloadKb: num(values["slow-payload-kb"]),
-  });
-  if (values.json) print(JSON.stringify(results));
-  else printThroughput(results);
-  // Stray sockets or timers must not keep a finished bench alive.
-  await sleep(0);
-  Deno.exit(0);
+    (values, common) =>
+      runThroughput({
+        ...common,
+        connections: num(values.connections),
+        requests: num(values.requests),
+        window: num(values.window),
+        timeoutMs: num(values["timeout-ms"]),
+        slowRequests: num(values["slow-requests"]),
+        slowPayloadKb: num(values["slow-payload-kb"]),
+      }),
+    printThroughput,
+  );
 }

@@ -18,31 +18,24 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { MockModelServer, textTurn } from "../tests/support/mock_model.ts";
+import { initializeClient } from "./_rpc.ts";
+import { fmt, maximum, median, minimum, num, printErrors, printTable, runCli } from "./_report.ts";
 import {
-  assertInitialized,
-  COMMON_FLAGS,
-  type CommonOptions,
-  commonOptions,
-  deltaText,
-  errorText,
-  fmt,
-  INITIALIZE_PARAMS,
-  JsonLineClient,
-  median,
+  assertTurnCompleted,
+  inSequence,
+  manyDeltasTurn,
   mockSpawnOptions,
-  print,
+  runTurn,
+  startThread,
+  withMockServer,
+} from "./_runs.ts";
+import {
+  type CommonOptions,
   resolveServers,
-  type RpcMessage,
   type ServerSpec,
-  sleep,
-  spawnServer,
-  table,
   treeCpuSeconds,
   treeRssMb,
-  withTimeout,
-} from "./_util.ts";
+} from "./_servers.ts";
 
 export interface TurnStreamOptions extends CommonOptions {
   deltas?: number;
@@ -72,28 +65,12 @@ export interface TurnStreamResult {
   error?: string;
 }
 
-/** The mock's answer: one message streamed as `n` deltas. */
-export function manyDeltasTurn(n: number): ReturnType<typeof textTurn> {
-  const deltas = Array.from({ length: n }, (_, i) => deltaText(i));
-  return textTurn(deltas.join(""), { deltas });
-}
-
 /** Runs the comparison, one server after the other (each with its own mock). */
 export async function runTurnStream(opts: TurnStreamOptions = {}): Promise<TurnStreamResult[]> {
-  const specs = await resolveServers(opts);
-  const results: TurnStreamResult[] = [];
-  for (const spec of specs) results.push(await runOne(spec, opts));
-  return results;
+  return inSequence(await resolveServers(opts), (spec) => runOne(spec, opts));
 }
 
-interface TurnWatch {
-  threadId: string;
-  deltas: number;
-  firstDeltaAt: number;
-  completed: (msg: RpcMessage, at: number) => void;
-}
-
-async function runOne(spec: ServerSpec, opts: TurnStreamOptions): Promise<TurnStreamResult> {
+function runOne(spec: ServerSpec, opts: TurnStreamOptions): Promise<TurnStreamResult> {
   const deltas = Math.max(1, Math.min(opts.deltas ?? 20_000, 1_000_000));
   const reps = Math.max(1, Math.min(opts.reps ?? 3, 20));
   const timeoutMs = opts.timeoutMs ?? 90_000;
@@ -109,79 +86,40 @@ async function runOne(spec: ServerSpec, opts: TurnStreamOptions): Promise<TurnSt
     rssMb: NaN,
     status: "-",
   };
-  const mock = await MockModelServer.start();
-  const server = await spawnServer(spec, mockSpawnOptions(mock.url, { stdio: true }));
-  try {
-    const client = new JsonLineClient(server);
-    assertInitialized(spec.name, await client.request("initialize", INITIALIZE_PARAMS, 30_000));
-    await client.notify("initialized");
-
-    let watch: TurnWatch | undefined;
-    client.onMessage = (msg) => {
-      const w = watch;
-      if (!w) return;
-      const params = msg.params as { threadId?: string } | undefined;
-      if (params?.threadId !== w.threadId) return;
-      if (msg.method === "item/agentMessage/delta") {
-        if (w.deltas++ === 0) w.firstDeltaAt = performance.now();
-      } else if (msg.method === "turn/completed") {
-        w.completed(msg, performance.now());
-      }
-    };
+  const spawnOptions = (url: string) => mockSpawnOptions(url, { stdio: true });
+  return withMockServer(spec, result, spawnOptions, async (server, mock) => {
+    const client = await initializeClient(server);
 
     /** Starts a thread, runs one turn of `n` deltas, returns its timings. */
-    const runTurn = async (n: number) => {
-      const started = await client.request("thread/start", {}, 30_000);
-      const threadId = (started.result as { thread?: { id?: string } } | undefined)?.thread?.id;
-      if (!threadId) throw new Error(`thread/start failed: ${JSON.stringify(started)}`);
+    const streamTurn = async (n: number) => {
+      const threadId = await startThread(client);
       mock.enqueue(manyDeltasTurn(n));
-      let completedAt = NaN;
-      let completion: RpcMessage | undefined;
-      const done = new Promise<void>((resolve) => {
-        watch = {
-          threadId,
-          deltas: 0,
-          firstDeltaAt: NaN,
-          completed(msg, at) {
-            completion = msg;
-            completedAt = at;
-            resolve();
-          },
-        };
-      });
-      const w = watch!;
+      let received = 0;
+      let firstDeltaAt = NaN;
       const cpu0 = treeCpuSeconds(server.pid);
-      const t0 = performance.now();
-      const reply = await client.request("turn/start", {
-        threadId,
-        input: [{ type: "text", text: "stream please", text_elements: [] }],
-      }, 30_000);
-      if (reply.error) throw new Error(`turn/start failed: ${JSON.stringify(reply.error)}`);
-      await withTimeout(
-        done,
+      const t = await runTurn(client, threadId, {
+        text: "stream please",
         timeoutMs,
-        `${spec.name}: turn/completed (${w.deltas} deltas so far)`,
-      );
-      const turn = (completion?.params as { turn?: { status?: string; error?: unknown } })?.turn;
-      if (turn?.status !== "completed") {
-        throw new Error(`turn ended ${turn?.status}: ${JSON.stringify(turn?.error ?? null)}`);
-      }
-      watch = undefined;
+        what: () => `${spec.name}: turn/completed (${received} deltas so far)`,
+        onEvent(msg, at) {
+          if (msg.method === "item/agentMessage/delta" && received++ === 0) firstDeltaAt = at;
+        },
+      });
       return {
-        ms: completedAt - t0,
-        firstMs: w.firstDeltaAt - t0,
-        received: w.deltas,
+        ms: t.turnMs,
+        firstMs: firstDeltaAt - t.t0,
+        received,
         cpu: treeCpuSeconds(server.pid) - cpu0,
-        status: turn.status,
+        status: assertTurnCompleted(t.completion),
       };
     };
 
-    await runTurn(10); // warm-up, unmeasured
+    await streamTurn(10); // warm-up, unmeasured
     const first: number[] = [];
     const rates: number[] = [];
     const cpu: number[] = [];
     for (let i = 0; i < reps; i++) {
-      const t = await runTurn(deltas);
+      const t = await streamTurn(deltas);
       result.turnMs.push(t.ms);
       first.push(t.firstMs);
       rates.push(t.received / (t.ms / 1000));
@@ -194,71 +132,38 @@ async function runOne(spec: ServerSpec, opts: TurnStreamOptions): Promise<TurnSt
     result.deltasPerSecond = median(rates);
     result.cpuSecondsPerTurn = median(cpu);
     result.rssMb = treeRssMb(server.pid);
-  } catch (err) {
-    result.error = `${errorText(err)} | stderr: ${errorText(server.stderrTail().slice(-600))}`;
-  } finally {
-    await server.stop();
-    await mock.close();
-  }
-  return result;
+  });
 }
 
 /** Prints the results table. */
 export function printTurnStream(results: TurnStreamResult[]): void {
-  const first = results[0];
-  if (first) {
-    print(
-      `turn streaming (stdio): one turn of ${first.deltas} agentMessage deltas, ` +
-        `median of ${first.turnMs.length || "?"} turns`,
-    );
-  }
-  const rows = [[
-    "server",
-    "turn ms",
-    "min",
-    "max",
-    "1st delta ms",
-    "deltas/s",
-    "received",
-    "cpu s/turn",
-    "rss MB",
-  ]];
-  for (const r of results) {
-    rows.push([
-      r.name,
-      fmt(r.medianTurnMs, 0),
-      fmt(r.turnMs.length ? Math.min(...r.turnMs) : NaN, 0),
-      fmt(r.turnMs.length ? Math.max(...r.turnMs) : NaN, 0),
-      fmt(r.firstDeltaMs, 1),
-      fmt(r.deltasPerSecond, 0),
-      String(r.received),
-      fmt(r.cpuSecondsPerTurn, 2),
-      fmt(r.rssMb, 1),
-    ]);
-  }
-  print(table(rows));
-  for (const r of results) if (r.error) print(`  ${r.name}: ERROR ${r.error}`);
+  const title = (first: TurnStreamResult) =>
+    `turn streaming (stdio): one turn of ${first.deltas} agentMessage deltas, ` +
+    `median of ${first.turnMs.length || "?"} turns`;
+  printTable(title, results, [
+    ["server", (r) => r.name],
+    ["turn ms", (r) => fmt(r.medianTurnMs, 0)],
+    ["min", (r) => fmt(minimum(r.turnMs), 0)],
+    ["max", (r) => fmt(maximum(r.turnMs), 0)],
+    ["1st delta ms", (r) => fmt(r.firstDeltaMs, 1)],
+    ["deltas/s", (r) => fmt(r.deltasPerSecond, 0)],
+    ["received", (r) => String(r.received)],
+    ["cpu s/turn", (r) => fmt(r.cpuSecondsPerTurn, 2)],
+    ["rss MB", (r) => fmt(r.rssMb, 1)],
+  ]);
+  printErrors(results);
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      ...COMMON_FLAGS,
-      deltas: { type: "string" },
-      reps: { type: "string" },
-      "timeout-ms": { type: "string" },
-    },
-  });
-  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
-  const results = await runTurnStream({
-    ...commonOptions(values),
-    deltas: num(values.deltas),
-    reps: num(values.reps),
-    timeoutMs: num(values["timeout-ms"]),
-  });
-  if (values.json) print(JSON.stringify(results));
-  else printTurnStream(results);
-  await sleep(0);
-  Deno.exit(0);
+  await runCli(
+    { deltas: { type: "string" }, reps: { type: "string" }, "timeout-ms": { type: "string" } },
+    (values, common) =>
+      runTurnStream({
+        ...common,
+        deltas: num(values.deltas),
+        reps: num(values.reps),
+        timeoutMs: num(values["timeout-ms"]),
+      }),
+    printTurnStream,
+  );
 }
