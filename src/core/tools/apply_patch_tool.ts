@@ -17,6 +17,7 @@ import { planPatchApproval, type WritableArea } from "./approval_policy.ts";
 import { approved, askPatchApproval, refusalText } from "./client_asks.ts";
 import { formatSeconds } from "./truncate.ts";
 import {
+  functionSpec,
   parseArguments,
   requiredString,
   type ToolCall,
@@ -45,18 +46,12 @@ export const applyPatchFreeformSpec: CustomToolSpec = {
 };
 
 /** The function form: `{input: <patch text>}`. */
-export const applyPatchFunctionSpec: FunctionToolSpec = {
-  type: "function",
-  name: "apply_patch",
-  description: DESCRIPTION,
-  strict: false,
-  parameters: {
-    type: "object",
-    properties: { input: { type: "string", description: "The whole patch." } },
-    required: ["input"],
-    additionalProperties: false,
-  },
-};
+export const applyPatchFunctionSpec: FunctionToolSpec = functionSpec(
+  "apply_patch",
+  DESCRIPTION,
+  { input: { type: "string", description: "The whole patch." } },
+  ["input"],
+);
 
 /** The writable area of a workspace-write sandbox, or null for the other policies. */
 function writableArea(ctx: ToolContext, cwd: string): WritableArea | null {

@@ -6,6 +6,7 @@
 
 import type { TurnPlanStep } from "../../protocol/schema/notifications.ts";
 import {
+  functionSpec,
   optionalString,
   parseArguments,
   type ToolCall,
@@ -22,33 +23,26 @@ const STATUSES: Record<string, TurnPlanStep["status"]> = {
 
 /** The plan tool. */
 export const updatePlanTool: ToolHandler = {
-  spec: {
-    type: "function",
-    name: "update_plan",
-    description:
-      "Records the task plan: a list of short steps, each pending, in_progress or completed (at most one in_progress). Call it again whenever a step changes.",
-    strict: false,
-    parameters: {
-      type: "object",
-      properties: {
-        explanation: { type: "string" },
-        plan: {
-          type: "array",
-          items: {
-            type: "object",
-            properties: {
-              step: { type: "string" },
-              status: { type: "string", enum: ["pending", "in_progress", "completed"] },
-            },
-            required: ["step", "status"],
-            additionalProperties: false,
+  spec: functionSpec(
+    "update_plan",
+    "Records the task plan: a list of short steps, each pending, in_progress or completed (at most one in_progress). Call it again whenever a step changes.",
+    {
+      explanation: { type: "string" },
+      plan: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: {
+            step: { type: "string" },
+            status: { type: "string", enum: ["pending", "in_progress", "completed"] },
           },
+          required: ["step", "status"],
+          additionalProperties: false,
         },
       },
-      required: ["plan"],
-      additionalProperties: false,
     },
-  },
+    ["plan"],
+  ),
   handle(call: ToolCall, ctx: ToolContext) {
     const args = parseArguments(call);
     if (!Array.isArray(args.plan)) throw new ToolInputError("`plan` must be an array of steps");

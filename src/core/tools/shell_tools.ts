@@ -9,7 +9,6 @@
 
 import { runCommand, type RunResult } from "../exec/process.ts";
 import { UnknownSessionError } from "../exec/unified_exec.ts";
-import type { FunctionToolSpec } from "../model/request.ts";
 import type { OpenCommand } from "../threads/thread.ts";
 import {
   type CommandRequest,
@@ -19,6 +18,7 @@ import {
 } from "./command_item.ts";
 import { formatSeconds, truncateForModel } from "./truncate.ts";
 import {
+  functionSpec,
   optionalNumber,
   optionalString,
   parseArguments,
@@ -150,24 +150,17 @@ async function runToEnd(
 
 /** `shell_command`: a script run by the user's shell. */
 export const shellCommandTool: ToolHandler = {
-  spec: {
-    type: "function",
-    name: "shell_command",
-    description:
-      "Runs a shell script with the user's shell (login shell, -lc) and returns its exit code and output. Prefer `rg` for searching. Always set `workdir` instead of using cd.",
-    strict: false,
-    parameters: {
-      type: "object",
-      properties: {
-        command: { type: "string", description: "The script to run." },
-        workdir: { type: "string", description: "Directory to run in (default: the turn's cwd)." },
-        timeout_ms: { type: "number", description: "Time limit in milliseconds (default 10000)." },
-        ...escalationProps,
-      },
-      required: ["command"],
-      additionalProperties: false,
+  spec: functionSpec(
+    "shell_command",
+    "Runs a shell script with the user's shell (login shell, -lc) and returns its exit code and output. Prefer `rg` for searching. Always set `workdir` instead of using cd.",
+    {
+      command: { type: "string", description: "The script to run." },
+      workdir: { type: "string", description: "Directory to run in (default: the turn's cwd)." },
+      timeout_ms: { type: "number", description: "Time limit in milliseconds (default 10000)." },
+      ...escalationProps,
     },
-  } satisfies FunctionToolSpec,
+    ["command"],
+  ),
   async handle(call: ToolCall, ctx: ToolContext) {
     const args = parseArguments(call);
     const script = requiredString(args, "command");
@@ -246,27 +239,20 @@ function closeSession(ctx: ToolContext, sessionId: number, exitCode: number): vo
 
 /** `exec_command`: starts a process and returns what it printed within `yield_time_ms`. */
 export const execCommandTool: ToolHandler = {
-  spec: {
-    type: "function",
-    name: "exec_command",
-    description:
-      "Starts a command in a shell and returns its output after at most yield_time_ms. If it is still running, the result gives a session ID: poll it or send it input with write_stdin.",
-    strict: false,
-    parameters: {
-      type: "object",
-      properties: {
-        cmd: { type: "string", description: "The shell command to run." },
-        workdir: { type: "string", description: "Directory to run in (default: the turn's cwd)." },
-        shell: { type: "string", description: "Shell binary (default: the user's shell)." },
-        login: { type: "boolean", description: "Run a login shell (-lc, the default) or -c." },
-        yield_time_ms: { type: "number", description: "How long to wait for output (ms)." },
-        max_output_tokens: { type: "number", description: "Bound on the returned output." },
-        ...escalationProps,
-      },
-      required: ["cmd"],
-      additionalProperties: false,
+  spec: functionSpec(
+    "exec_command",
+    "Starts a command in a shell and returns its output after at most yield_time_ms. If it is still running, the result gives a session ID: poll it or send it input with write_stdin.",
+    {
+      cmd: { type: "string", description: "The shell command to run." },
+      workdir: { type: "string", description: "Directory to run in (default: the turn's cwd)." },
+      shell: { type: "string", description: "Shell binary (default: the user's shell)." },
+      login: { type: "boolean", description: "Run a login shell (-lc, the default) or -c." },
+      yield_time_ms: { type: "number", description: "How long to wait for output (ms)." },
+      max_output_tokens: { type: "number", description: "Bound on the returned output." },
+      ...escalationProps,
     },
-  } satisfies FunctionToolSpec,
+    ["cmd"],
+  ),
   async handle(call: ToolCall, ctx: ToolContext) {
     const args = parseArguments(call);
     const cmd = requiredString(args, "cmd");
@@ -337,24 +323,17 @@ function maxBytes(args: Record<string, unknown>): number | undefined {
 
 /** `write_stdin`: feeds (or just polls) a running `exec_command` session. */
 export const writeStdinTool: ToolHandler = {
-  spec: {
-    type: "function",
-    name: "write_stdin",
-    description:
-      "Writes characters to the stdin of a running exec_command session (empty to just wait for output) and returns the new output.",
-    strict: false,
-    parameters: {
-      type: "object",
-      properties: {
-        session_id: { type: "number", description: "The session ID from exec_command." },
-        chars: { type: "string", description: "Text to write; may be empty." },
-        yield_time_ms: { type: "number", description: "How long to wait for output (ms)." },
-        max_output_tokens: { type: "number", description: "Bound on the returned output." },
-      },
-      required: ["session_id"],
-      additionalProperties: false,
+  spec: functionSpec(
+    "write_stdin",
+    "Writes characters to the stdin of a running exec_command session (empty to just wait for output) and returns the new output.",
+    {
+      session_id: { type: "number", description: "The session ID from exec_command." },
+      chars: { type: "string", description: "Text to write; may be empty." },
+      yield_time_ms: { type: "number", description: "How long to wait for output (ms)." },
+      max_output_tokens: { type: "number", description: "Bound on the returned output." },
     },
-  } satisfies FunctionToolSpec,
+    ["session_id"],
+  ),
   async handle(call: ToolCall, ctx: ToolContext) {
     const args = parseArguments(call);
     const id = optionalNumber(args, "session_id");

@@ -7,7 +7,7 @@
  */
 
 import type { RawItem } from "../model/events.ts";
-import type { ToolSpec } from "../model/request.ts";
+import type { FunctionToolSpec, ToolSpec } from "../model/request.ts";
 import type { LiveThread } from "../threads/thread.ts";
 import type { Turn } from "../../protocol/schema/thread.ts";
 import type { TurnHost } from "../threads/turn_runner.ts";
@@ -128,4 +128,20 @@ export function requiredString(args: Record<string, unknown>, key: string): stri
   const v = optionalString(args, key);
   if (v === null) throw new ToolInputError(`missing required argument \`${key}\``);
   return v;
+}
+
+/** A function tool taking a JSON object with exactly `properties` (the `required` ones). */
+export function functionSpec(
+  name: string,
+  description: string,
+  properties: Record<string, unknown>,
+  required: string[],
+): FunctionToolSpec {
+  return {
+    type: "function",
+    name,
+    description,
+    strict: false,
+    parameters: { type: "object", properties, required, additionalProperties: false },
+  };
 }

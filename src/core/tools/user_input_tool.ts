@@ -8,6 +8,7 @@
 import { ToolRequestUserInputResponse } from "../../protocol/schema/server_requests.ts";
 import { askClients } from "./client_asks.ts";
 import {
+  functionSpec,
   parseArguments,
   type ToolCall,
   type ToolContext,
@@ -17,42 +18,35 @@ import {
 
 /** The user-input tool; offered only outside the Default collaboration mode. */
 export const requestUserInputTool: ToolHandler = {
-  spec: {
-    type: "function",
-    name: "request_user_input",
-    description:
-      "Asks the user one or more short questions and waits for the answers. Use only when you cannot proceed without the user's choice.",
-    strict: false,
-    parameters: {
-      type: "object",
-      properties: {
-        questions: {
-          type: "array",
-          items: {
-            type: "object",
-            properties: {
-              id: { type: "string" },
-              header: { type: "string" },
-              question: { type: "string" },
-              options: {
-                type: "array",
-                items: {
-                  type: "object",
-                  properties: { label: { type: "string" }, description: { type: "string" } },
-                  required: ["label", "description"],
-                  additionalProperties: false,
-                },
+  spec: functionSpec(
+    "request_user_input",
+    "Asks the user one or more short questions and waits for the answers. Use only when you cannot proceed without the user's choice.",
+    {
+      questions: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: {
+            id: { type: "string" },
+            header: { type: "string" },
+            question: { type: "string" },
+            options: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: { label: { type: "string" }, description: { type: "string" } },
+                required: ["label", "description"],
+                additionalProperties: false,
               },
             },
-            required: ["id", "header", "question"],
-            additionalProperties: false,
           },
+          required: ["id", "header", "question"],
+          additionalProperties: false,
         },
       },
-      required: ["questions"],
-      additionalProperties: false,
     },
-  },
+    ["questions"],
+  ),
   async handle(call: ToolCall, ctx: ToolContext) {
     const mode = ctx.thread.settings.collaborationMode ?? "default";
     if (mode === "default") return "request_user_input is unavailable in Default mode";

@@ -8,6 +8,7 @@ import { completeItem, startItem } from "./tool_items.ts";
 import { localImagePart } from "../threads/user_input.ts";
 import { resolvePath } from "./paths.ts";
 import {
+  functionSpec,
   parseArguments,
   requiredString,
   type ToolCall,
@@ -17,18 +18,12 @@ import {
 
 /** The image tool. */
 export const viewImageTool: ToolHandler = {
-  spec: {
-    type: "function",
-    name: "view_image",
-    description: "Shows you a local image file (png, jpeg, gif or webp) by path.",
-    strict: false,
-    parameters: {
-      type: "object",
-      properties: { path: { type: "string", description: "Path of the image file." } },
-      required: ["path"],
-      additionalProperties: false,
-    },
-  },
+  spec: functionSpec(
+    "view_image",
+    "Shows you a local image file (png, jpeg, gif or webp) by path.",
+    { path: { type: "string", description: "Path of the image file." } },
+    ["path"],
+  ),
   async handle(call: ToolCall, ctx: ToolContext) {
     const path = resolvePath(ctx.thread.settings.cwd, requiredString(parseArguments(call), "path"));
     const part = await localImagePart(path, ctx.thread.settings.cwd);
