@@ -240,3 +240,28 @@ Deno.test("known-safe commands run without a prompt under untrusted; never never
     }, policyConfig(policy, "danger-full-access"));
   }
 });
+
+Deno.test("acceptWithExecpolicyAmendment: later commands with that prefix run without asking", async () => {
+  await withThreadServer(async (s, h) => {
+    const c = await connectClient(s);
+    const threadId = await startThread(c, await makeWorkspace());
+    h.mock.enqueue(turn([functionCall("shell_command", { command: "touch a.txt" }, "call_a1")]));
+    h.mock.enqueue(turn([functionCall("shell_command", { command: "touch b.txt" }, "call_a2")]));
+    h.mock.enqueue(turn([functionCall("shell_command", { command: "rmdir nothing" }, "call_a3")]));
+    h.mock.enqueue(textTurn("done"));
+    const res = await c.request("turn/start", { threadId, input: [{ type: "text", text: "go" }] });
+    const first = await nextServerRequest(c, "item/commandExecution/requestApproval");
+    await reply(c, first, {
+      decision: { acceptWithExecpolicyAmendment: { execpolicy_amendment: ["touch"] } },
+    });
+    const third = await nextServerRequest(
+      c,
+      "item/commandExecution/requestApproval",
+      c.received.indexOf(first) + 1,
+    );
+    assert.equal(third.params.itemId, "call_a3", "touch b.txt was not asked about");
+    await reply(c, third, { decision: "decline" });
+    await turnCompleted(c, res.result.turn.id);
+    assert.equal((await completedItem(c, "call_a2")).params.item.status, "completed");
+  }, untrusted);
+});

@@ -267,3 +267,21 @@ Deno.test("a client resuming mid-command sees the running command item", async (
     assert.equal(done.params.item.status, "completed");
   }, opts);
 });
+
+Deno.test("shell_environment_policy decides what a command's environment holds", async () => {
+  await withThreadServer(async (s, h) => {
+    const c = await connectClient(s);
+    const threadId = await startThread(c, await makeWorkspace());
+    enqueueShell(h.mock, 'echo "[$GREETING] [$API_TOKEN] [$PLAIN_VAR] [${HOME:+home}]"', {
+      callId: "call_env",
+    });
+    await runTurn(c, threadId, "env");
+    const item = (await completedItem(c, "call_env")).params.item;
+    // `set` adds, the default excludes drop *TOKEN*, inherit = core drops other variables.
+    assert.equal(item.aggregatedOutput, "[hello] [] [] [home]\n");
+  }, {
+    ...opts,
+    env: { ...opts.env, API_TOKEN: "secret", PLAIN_VAR: "plain" },
+    tables: '\n[shell_environment_policy]\ninherit = "core"\nset = { GREETING = "hello" }\n',
+  });
+});
