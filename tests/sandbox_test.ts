@@ -37,6 +37,7 @@ Deno.test("workspace-write: workspace writes pass; outside writes, .git and netw
       functionCall("shell_command", { command: "echo ok > inside.txt" }, "call_in"),
       functionCall("shell_command", { command: `touch ${outside}` }, "call_out"),
       functionCall("shell_command", { command: "touch .git/config" }, "call_git"),
+      functionCall("shell_command", { command: `touch ${h.home}/evil.toml` }, "call_home"),
       functionCall("shell_command", { command: `exec 3<>/dev/tcp/127.0.0.1/${port}` }, "call_net"),
     ]));
     h.mock.enqueue(textTurn("done"));
@@ -50,6 +51,9 @@ Deno.test("workspace-write: workspace writes pass; outside writes, .git and netw
     assert.match(String(toolOutput(h.mock, "call_out")), /sandbox blocked this command/);
     assert.equal(await exists(join(ws, ".git", "config")), false);
     assert.equal((await completedItem(c, "call_git")).params.item.status, "failed");
+    // CODEX_HOME lies under /tmp (a writable root) here, and still cannot be written.
+    assert.equal(await exists(join(h.home, "evil.toml")), false);
+    assert.equal((await completedItem(c, "call_home")).params.item.status, "failed");
     assert.equal((await completedItem(c, "call_net")).params.item.status, "failed");
   }, policyConfig("never", "workspace-write"));
 });
