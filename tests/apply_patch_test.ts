@@ -174,3 +174,21 @@ Deno.test("apply_patch under workspace-write: outside the writable roots asks, i
     }),
   );
 });
+
+Deno.test("apply_patch approval left unanswered: declined at the timeout, the reason in the item", async () => {
+  await withThreadServer(async (s, h) => {
+    const c = await connectClient(s);
+    const ws = await makeWorkspace();
+    const threadId = await startThread(c, ws);
+    h.mock.enqueue(turn([customToolCall("apply_patch", ADD_HELLO, "call_wait")]));
+    h.mock.enqueue(textTurn("done"));
+    const done = await runTurn(c, threadId, "edit");
+    assert.equal(done.params.turn.status, "completed");
+    assert.equal((await completedItem(c, "call_wait")).params.item.status, "declined");
+    const delta = await c.waitFor((m) =>
+      m.method === "item/fileChange/outputDelta" && m.params.itemId === "call_wait"
+    );
+    assert.match(delta.params.delta, /no answer within 1 s/);
+    await assert.rejects(Deno.stat(join(ws, "hello.txt")));
+  }, policyConfig("untrusted", "workspace-write", { top: "approval_timeout_secs = 1\n" }));
+});

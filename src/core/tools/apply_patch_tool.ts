@@ -94,6 +94,15 @@ export async function runApplyPatch(
     status: "inProgress",
   };
   const complete = (status: string) => completeItem(ctx, item, { status });
+  // Output of the item (the tool's summary, or why nothing was applied).
+  const note = (delta: string) =>
+    host.emit({
+      kind: "fileChangeOutputDelta",
+      threadId: thread.id,
+      turnId: turn.id,
+      itemId,
+      delta,
+    });
   startItem(ctx, item);
   const paths = touchedPaths(changes);
   const plan = planPatchApproval({
@@ -104,6 +113,7 @@ export async function runApplyPatch(
     approved: paths.every((p) => thread.approvals.paths.has(p)),
   });
   if (plan.kind === "forbid") {
+    note(plan.reason);
     complete("declined");
     return plan.reason;
   }
@@ -111,8 +121,11 @@ export async function runApplyPatch(
     const outcome = await askPatchApproval(ctx, { itemId, reason: plan.reason, grantRoot: null });
     if (!approved(outcome)) {
       if (outcome.decision === "cancel") ctx.state.cancelTurn = true;
+      const refusal = refusalText(outcome, "patch");
+      // An automatic decline (timeout, no client left) says why in the item itself.
+      if ("reason" in outcome && outcome.reason) note(refusal);
       complete(outcome.decision === "failed" ? "failed" : "declined");
-      return refusalText(outcome, "patch");
+      return refusal;
     }
     if (outcome.decision === "acceptForSession") {
       for (const p of paths) thread.approvals.paths.add(p);
@@ -126,13 +139,7 @@ export async function runApplyPatch(
   }
   // The tool's own output (its summary, or why it failed) is streamed, then the item ends.
   const finish = async (output: string, status: "completed" | "failed") => {
-    host.emit({
-      kind: "fileChangeOutputDelta",
-      threadId: thread.id,
-      turnId: turn.id,
-      itemId,
-      delta: output,
-    });
+    note(output);
     complete(status);
     await emitTurnDiff(ctx);
   };

@@ -47,7 +47,7 @@ export const commandExec: Handler<"command/exec"> = async (ctx, params) => {
       argv: params.command,
       cwd,
       env: buildExecEnv(
-        shellEnvironmentPolicyFrom(effective.table["shell_environment_policy"]),
+        shellEnvironmentPolicyFrom(effective.shellEnvironmentPolicy),
         env,
       ),
       sandbox,

@@ -58,12 +58,6 @@ function storedDynamicTools(raw: unknown[] | null | undefined): DynamicToolSpec[
   });
 }
 
-/** A positive number of seconds as milliseconds, else null. */
-function secondsMs(v: unknown): number | null {
-  const n = typeof v === "bigint" ? Number(v) : v;
-  return typeof n === "number" && Number.isFinite(n) && n > 0 ? n * 1000 : null;
-}
-
 function tableOf(v: unknown): Record<string, unknown> {
   return v && typeof v === "object" && !Array.isArray(v) ? v as Record<string, unknown> : {};
 }
@@ -190,11 +184,11 @@ export async function resolveThreadSettings(
     ephemeral: params.ephemeral ?? false,
     autoCompactTokenLimit: effective.modelAutoCompactTokenLimit,
     compactPrompt: effective.compactPrompt,
-    approvalTimeoutMs: secondsMs(effective.table["approval_timeout_secs"]),
-    shellEnvironmentPolicy: shellEnvironmentPolicyFrom(effective.table["shell_environment_policy"]),
+    approvalTimeoutMs: effective.approvalTimeoutSecs ? effective.approvalTimeoutSecs * 1000 : null,
+    shellEnvironmentPolicy: shellEnvironmentPolicyFrom(effective.shellEnvironmentPolicy),
     dynamicTools: params.dynamicTools ?? storedDynamicTools(stored.dynamicTools),
-    unifiedExec: tableOf(effective.table["features"])["unified_exec"] !== false,
-    freeformApplyPatch: tableOf(effective.table["features"])["apply_patch_freeform"] !== false,
+    unifiedExec: effective.features["unified_exec"] !== false,
+    freeformApplyPatch: effective.features["apply_patch_freeform"] !== false,
     viewImage: tableOf(effective.table["tools"])["view_image"] !== false,
   };
 }
