@@ -178,3 +178,34 @@ Deno.test("command/exec: output, exit code, errors, timeout and sandbox denial",
     assert.equal(big.result.stdout.length, 200000);
   }, policyConfig("never", "workspace-write"));
 });
+
+Deno.test("on-failure acceptForSession: the same command later runs outside the sandbox at once", async () => {
+  const outside = outsidePath();
+  await withThreadServer(async (s, h) => {
+    const c = await connectClient(s);
+    const threadId = await startThread(c, await makeWorkspace());
+    const command = `echo x >> ${outside}`;
+    h.mock.enqueue(turn([functionCall("shell_command", { command }, "call_s1")]));
+    h.mock.enqueue(turn([functionCall("shell_command", { command }, "call_s2")]));
+    h.mock.enqueue(textTurn("done"));
+    const res = await c.request("turn/start", { threadId, input: [{ type: "text", text: "go" }] });
+    const req = await nextServerRequest(c, "item/commandExecution/requestApproval");
+    await reply(c, req, { decision: "acceptForSession" });
+    await c.waitFor((m) =>
+      m.method === "turn/completed" && m.params.turn.id === res.result.turn.id
+    );
+    assert.equal(
+      c.received.filter((m) => m.method === "item/commandExecution/requestApproval").length,
+      1,
+    );
+    const second = (await completedItem(c, "call_s2")).params.item;
+    assert.equal(second.status, "completed");
+    assert.equal(second.aggregatedOutput, null);
+    const deltas = c.received.filter((m) =>
+      m.method === "item/commandExecution/outputDelta" && m.params.itemId === "call_s2"
+    );
+    assert.deepEqual(deltas, [], "no denied sandboxed attempt first");
+    assert.equal(await Deno.readTextFile(outside), "x\nx\n");
+    await Deno.remove(outside);
+  }, policyConfig("on-failure", "workspace-write"));
+});

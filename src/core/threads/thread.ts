@@ -100,6 +100,8 @@ export interface SessionApprovals {
   prefixes: string[][];
   /** Files a patch may change without asking again. */
   paths: Set<string>;
+  /** Commands approved for the session to run outside the sandbox (after a denial). */
+  unsandboxed: Set<string>;
 }
 
 /**
@@ -179,7 +181,12 @@ export class LiveThread {
   lastUsage: TokenUsageBreakdown | null = null;
   /** The context messages the model has already seen (see `contextUpdate`). */
   sentContext: SentContext = emptySentContext();
-  readonly approvals: SessionApprovals = { commands: new Set(), prefixes: [], paths: new Set() };
+  readonly approvals: SessionApprovals = {
+    commands: new Set(),
+    prefixes: [],
+    paths: new Set(),
+    unsandboxed: new Set(),
+  };
   /** Long-running processes of `exec_command` (background terminals). */
   readonly execSessions = new ExecSessions();
   /** Command items whose process still runs, by session id: later polls stream into them. */

@@ -164,7 +164,8 @@ export async function prepareCommand(ctx: ToolContext, req: CommandRequest): Pro
     remember(ctx, req.argv, outcome);
     userApproved = true;
   }
-  const run = await runPlanFor(ctx, req.cwd, plan.sandboxed);
+  const outside = thread.approvals.unsandboxed.has(approvalKey(req.argv));
+  const run = await runPlanFor(ctx, req.cwd, plan.sandboxed && !outside);
   if ("refused" in run) return stop("failed", run.refused);
   return { ok: true, plan: run, item, userApproved };
 }
@@ -198,6 +199,10 @@ export async function retryPlanAfterDenial(
     return null;
   }
   remember(ctx, req.argv, outcome);
+  // Approved for the session after a denial: later runs skip the doomed sandboxed attempt.
+  if (outcome.decision === "acceptForSession") {
+    ctx.thread.approvals.unsandboxed.add(approvalKey(req.argv));
+  }
   const run = await runPlanFor(ctx, req.cwd, false);
   return "refused" in run ? null : run;
 }
