@@ -77,6 +77,11 @@ Deno.test("approval accept: payload, waitingOnApproval while pending, then the c
       command: "touch created.txt",
     }]);
     assert.equal(await exists(join(ws, "created.txt")), false, "nothing ran before the answer");
+    // 0.105's core event comes just before the request.
+    const legacy = c.received[c.received.indexOf(req) - 1]!;
+    assert.equal(legacy.method, "codex/event/exec_approval_request");
+    assert.deepEqual(legacy.params.msg.command.slice(1), ["-lc", "touch created.txt"]);
+    assert.equal(legacy.params.msg.call_id, "call_a");
     await reply(c, req, { decision: "accept" });
     await turnCompleted(c, turnId);
     assert.ok(await exists(join(ws, "created.txt")));

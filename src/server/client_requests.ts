@@ -11,6 +11,7 @@
 import type { ClientAsk, ClientReply } from "../core/tools/tool_types.ts";
 import type { ServerContext } from "./context.ts";
 import { getLogger } from "../log/logger.ts";
+import { legacyRequestNote } from "./legacy_events.ts";
 
 const log = getLogger("codex_app_server::client_requests");
 
@@ -29,6 +30,9 @@ export async function askThreadClients(
   if (targets.length === 0) return { kind: "cancelled", reason: NO_CLIENT_LEFT };
   if (ask.signal.aborted) return { kind: "cancelled", reason: "the turn was interrupted" };
   const requests = server.serverRequests;
+  // 0.105 clients see the core event just before the request, as with notifications.
+  const legacy = legacyRequestNote(threadId, ask.method, ask.params);
+  if (legacy) server.outgoing.notifyMany(targets, legacy.method, legacy.params);
   const { id, outcome } = requests.send(targets, ask.method, ask.params);
   const onAbort = () => requests.cancel(id, "the turn was interrupted");
   ask.signal.addEventListener("abort", onAbort, { once: true });

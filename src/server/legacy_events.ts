@@ -257,3 +257,45 @@ export function legacyNotes(event: ThreadEvent): LegacyNote[] {
     params: { id, msg, conversationId: event.threadId },
   }));
 }
+
+/**
+ * The core event that precedes a server request in 0.105 (`exec_approval_request`,
+ * `dynamic_tool_call_request`), or null for requests without one here.
+ */
+export function legacyRequestNote(
+  threadId: string,
+  method: string,
+  params: Record<string, unknown>,
+): LegacyNote | null {
+  const turnId = String(params.turnId ?? "");
+  let msg: Json;
+  if (method === "item/commandExecution/requestApproval") {
+    msg = {
+      type: "exec_approval_request",
+      call_id: params.itemId,
+      turn_id: turnId,
+      command: shellSplit(String(params.command ?? "")) ?? [params.command],
+      cwd: params.cwd,
+      reason: params.reason ?? null,
+      parsed_cmd: params.commandActions ?? [],
+    };
+    if (params.proposedExecpolicyAmendment) {
+      msg.proposed_execpolicy_amendment = params.proposedExecpolicyAmendment;
+    }
+  } else if (method === "item/tool/call") {
+    // This one is camelCase in 0.105 too.
+    msg = {
+      type: "dynamic_tool_call_request",
+      callId: params.callId,
+      turnId,
+      tool: params.tool,
+      arguments: params.arguments,
+    };
+  } else {
+    return null;
+  }
+  return {
+    method: `codex/event/${msg.type as string}`,
+    params: { id: turnId, msg, conversationId: threadId },
+  };
+}
