@@ -124,6 +124,11 @@ Deno.test("apply_patch approval: the request, decline, then accept of the heredo
       reason: null,
       grantRoot: null,
     });
+    const legacy = c.received[c.received.indexOf(first) - 1]!;
+    assert.equal(legacy.method, "codex/event/apply_patch_approval_request");
+    assert.deepEqual(legacy.params.msg.changes, {
+      [join(ws, "hello.txt")]: { type: "add", content: "hello\nworld\n" },
+    });
     await reply(c, first, { decision: "decline" });
     const second = await nextServerRequest(
       c,

@@ -31,7 +31,9 @@ export async function askThreadClients(
   if (ask.signal.aborted) return { kind: "cancelled", reason: "the turn was interrupted" };
   const requests = server.serverRequests;
   // 0.105 clients see the core event just before the request, as with notifications.
-  const legacy = legacyRequestNote(threadId, ask.method, ask.params);
+  const running = server.threads.get(threadId)?.active?.running;
+  const item = running?.get(String(ask.params.itemId ?? ""));
+  const legacy = legacyRequestNote(threadId, ask.method, ask.params, item);
   if (legacy) server.outgoing.notifyMany(targets, legacy.method, legacy.params);
   const { id, outcome } = requests.send(targets, ask.method, ask.params);
   const onAbort = () => requests.cancel(id, "the turn was interrupted");

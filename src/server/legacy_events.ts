@@ -82,6 +82,17 @@ function completedExtras(item: ThreadItem): Json[] {
   return [];
 }
 
+/** A `fileChange` item's changes as the core's map of path → `FileChange`. */
+function coreFileChanges(changes: unknown): Json {
+  return Object.fromEntries((changes as Json[] ?? []).map((c) => {
+    const kind = c.kind as Json;
+    const change = kind.type === "update"
+      ? { type: "update", unified_diff: c.diff, move_path: kind.move_path ?? null }
+      : { type: kind.type, content: c.diff };
+    return [c.path, change];
+  }));
+}
+
 /** The begin/end events of a command or patch item (the core's `exec_command_*` and
  * `patch_apply_*`), with the fields a 0.105 client displays. */
 function toolItemEvents(item: ThreadItem, turnId: string, phase: "begin" | "end"): Json[] {
@@ -112,7 +123,7 @@ function toolItemEvents(item: ThreadItem, turnId: string, phase: "begin" | "end"
     }];
   }
   if (i.type === "fileChange") {
-    const changes = Object.fromEntries((i.changes as Json[]).map((c) => [c.path, c.kind]));
+    const changes = coreFileChanges(i.changes);
     if (phase === "begin") {
       return [{ type: "patch_apply_begin", call_id: i.id, turn_id: turnId, changes }];
     }
@@ -260,12 +271,14 @@ export function legacyNotes(event: ThreadEvent): LegacyNote[] {
 
 /**
  * The core event that precedes a server request in 0.105 (`exec_approval_request`,
- * `dynamic_tool_call_request`), or null for requests without one here.
+ * `apply_patch_approval_request` with the running `item`'s changes,
+ * `dynamic_tool_call_request`), or null for requests without one.
  */
 export function legacyRequestNote(
   threadId: string,
   method: string,
   params: Record<string, unknown>,
+  item?: Record<string, unknown>,
 ): LegacyNote | null {
   const turnId = String(params.turnId ?? "");
   let msg: Json;
@@ -282,6 +295,15 @@ export function legacyRequestNote(
     if (params.proposedExecpolicyAmendment) {
       msg.proposed_execpolicy_amendment = params.proposedExecpolicyAmendment;
     }
+  } else if (method === "item/fileChange/requestApproval" && item) {
+    msg = {
+      type: "apply_patch_approval_request",
+      call_id: params.itemId,
+      turn_id: turnId,
+      changes: coreFileChanges(item.changes),
+      reason: params.reason ?? null,
+      grant_root: params.grantRoot ?? null,
+    };
   } else if (method === "item/tool/call") {
     // This one is camelCase in 0.105 too.
     msg = {
