@@ -5,6 +5,7 @@
  */
 
 import assert from "node:assert/strict";
+import { alive, killMatching } from "../src/core/exec/_test_processes.ts";
 import { functionCall, textTurn, turn } from "./support/mock_model.ts";
 import {
   connectClient,
@@ -170,12 +171,6 @@ Deno.test("exec_command: a command that ends within the yield completes at once"
   }, opts);
 });
 
-/** Whether a process whose command line contains `marker` is alive. */
-async function alive(marker: string): Promise<boolean> {
-  const out = await new Deno.Command("pgrep", { args: ["-f", marker], stdout: "piped" }).output();
-  return new TextDecoder().decode(out.stdout).trim() !== "";
-}
-
 Deno.test("interrupt during a long command kills the process tree and completes the item", async () => {
   await withThreadServer(async (s, h) => {
     const c = await connectClient(s);
@@ -236,7 +231,7 @@ Deno.test("a server killed during a command: the resumed thread continues with t
     // The call is in the rollout before it runs; give the writer a moment to hand it over.
     await new Promise((r) => setTimeout(r, 200));
     await first.server.close(); // SIGKILL: no output is ever recorded for the call
-    await new Deno.Command("pkill", { args: ["-f", marker] }).output();
+    killMatching(marker);
 
     const second = await h.startStdio();
     const resumed = await second.client.request("thread/resume", { threadId });

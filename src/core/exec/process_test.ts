@@ -1,14 +1,10 @@
 import assert from "node:assert/strict";
+import { alive } from "./_test_processes.ts";
 import { runCommand, SpawnError } from "./process.ts";
 import { HeadTailBuffer, utf8Length } from "./head_tail.ts";
 import { probeBwrap, type SandboxSpec } from "./sandbox.ts";
 
 const ENV = { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", LANG: "C.UTF-8" };
-
-async function alive(marker: string): Promise<boolean> {
-  const out = await new Deno.Command("pgrep", { args: ["-f", marker] }).output();
-  return out.code === 0;
-}
 
 async function bwrapPath(): Promise<string> {
   const probe = await probeBwrap();

@@ -1,13 +1,9 @@
 import assert from "node:assert/strict";
+import { alive } from "./_test_processes.ts";
 import { ExecSessions, UnknownSessionError } from "./unified_exec.ts";
 import { probeBwrap } from "./sandbox.ts";
 
 const ENV = { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", LANG: "C.UTF-8" };
-
-async function alive(marker: string): Promise<boolean> {
-  const out = await new Deno.Command("pgrep", { args: ["-f", marker] }).output();
-  return out.code === 0;
-}
 
 Deno.test("a cat session echoes written input and streams to the current listener", async () => {
   const sessions = new ExecSessions();
