@@ -20,12 +20,16 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 /** Queued output above which we pause reading input. */
 const HIGH_WATER_BYTES = 4 * 1024 * 1024;
+/** Size of the reused write buffer; a longer line is encoded and written on its own. */
+const BUFFER_BYTES = 1024 * 1024;
+const NEWLINE = 0x0a;
 
 /** How long requests already received may take to finish after stdin ends. */
 const EOF_GRACE_MS = 2_000;
 
 /** Minimal byte sink so tests can swap stdout for a pipe. */
 export interface ByteWriter {
+  /** Writes some of `bytes`; they must be consumed (copied) by the time it resolves. */
   write(bytes: Uint8Array): Promise<number>;
 }
 
@@ -36,6 +40,13 @@ export interface ByteWriter {
 export class LineWriter implements ConnectionSink {
   readonly #out: ByteWriter;
   readonly #encoder = new TextEncoder();
+  /**
+   * Lines are encoded into this one reused buffer and written when it fills. Joining a batch
+   * into one string and encoding that allocated two copies of everything streamed, which
+   * only a major garbage collection returned (+100 MB RSS while a command printed 50 MB).
+   */
+  readonly #buffer = new Uint8Array(BUFFER_BYTES);
+  #used = 0;
   #queue: string[] = [];
   #queuedBytes = 0;
   #writing: Promise<void> | null = null;
@@ -82,12 +93,11 @@ export class LineWriter implements ConnectionSink {
       while (this.#queue.length > 0) {
         const batch = this.#queue;
         this.#queue = [];
-        const bytes = this.#encoder.encode(batch.join("\n") + "\n");
-        this.#queuedBytes -= batch.reduce((n, s) => n + s.length + 1, 0);
-        let offset = 0;
-        while (offset < bytes.length) {
-          offset += await this.#out.write(bytes.subarray(offset));
+        for (const text of batch) {
+          await this.#line(text);
+          this.#queuedBytes -= text.length + 1;
         }
+        await this.#flushBuffer();
         if (!this.saturated) this.#wake();
       }
     } catch (err) {
@@ -95,9 +105,37 @@ export class LineWriter implements ConnectionSink {
       this.#closed = true;
       this.#queue = [];
       this.#queuedBytes = 0;
+      this.#used = 0;
     } finally {
       this.#writing = null;
       this.#wake();
+    }
+  }
+
+  /** Adds one line to the buffer, writing out what is there first when it would not fit. */
+  async #line(text: string): Promise<void> {
+    // UTF-8 needs at most 3 bytes per UTF-16 code unit, plus the newline.
+    const worst = text.length * 3 + 1;
+    if (this.#used + worst > this.#buffer.length) await this.#flushBuffer();
+    if (worst > this.#buffer.length) {
+      await this.#writeAll(this.#encoder.encode(text + "\n"));
+      return;
+    }
+    this.#used += this.#encoder.encodeInto(text, this.#buffer.subarray(this.#used)).written;
+    this.#buffer[this.#used++] = NEWLINE;
+  }
+
+  async #flushBuffer(): Promise<void> {
+    if (this.#used === 0) return;
+    const bytes = this.#buffer.subarray(0, this.#used);
+    this.#used = 0;
+    await this.#writeAll(bytes);
+  }
+
+  async #writeAll(bytes: Uint8Array): Promise<void> {
+    let offset = 0;
+    while (offset < bytes.length) {
+      offset += await this.#out.write(bytes.subarray(offset));
     }
   }
 

@@ -19,6 +19,8 @@ import { HeadTailBuffer, utf8Length } from "./head_tail.ts";
 /** How long pipes may stay open after the main process exited (background children). */
 const DRAIN_AFTER_EXIT_MS = 100;
 const DEFAULT_CAPTURE_BYTES = 1024 * 1024;
+/** Bytes read from a command's pipe at a time. */
+const READ_BUFFER_BYTES = 64 * 1024;
 
 /** Options for {@link runCommand}. */
 export interface RunOptions {
@@ -193,7 +195,11 @@ export function spawnProcess(
   };
   liveGroups.add(killGroup);
   const stdin = opts.stdin === "piped" ? child.stdin.getWriter() : null;
-  const readers = [child.stdout.getReader(), child.stderr.getReader()] as const;
+  // BYOB readers fill one buffer per stream again and again, instead of a fresh one per read.
+  const readers = [
+    child.stdout.getReader({ mode: "byob" }),
+    child.stderr.getReader({ mode: "byob" }),
+  ] as const;
   // Reads held back by `pace` are not a stuck pipe: the drain below waits for them.
   let pacing = 0;
   const pace = async () => {
@@ -206,10 +212,11 @@ export function spawnProcess(
     }
   };
   const pump = async (
-    reader: ReadableStreamDefaultReader<Uint8Array>,
+    reader: ReadableStreamBYOBReader,
     stream: "stdout" | "stderr",
   ) => {
     const decoder = new TextDecoder();
+    let buffer = new ArrayBuffer(READ_BUFFER_BYTES);
     const emit = (text: string) => {
       if (text === "") return;
       try {
@@ -220,9 +227,10 @@ export function spawnProcess(
     };
     try {
       for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
+        const { done, value } = await reader.read(new Uint8Array(buffer));
+        if (done || !value) break;
         emit(decoder.decode(value, { stream: true }));
+        buffer = value.buffer as ArrayBuffer;
         await pace();
       }
     } catch {
