@@ -52,7 +52,11 @@ Deno.test("thread/compact/start: order, prompt, compacted history, rebuilt turn"
     assert.deepEqual(labels(a, from).filter((l) => l !== "thread/compact/start"), [
       "status:active",
       "item/started:contextCompaction",
+      // Token counts at the summarising call's start and end (§5.7: TU/RL ×n).
       "thread/tokenUsage/updated",
+      "account/rateLimits/updated",
+      "thread/tokenUsage/updated",
+      "account/rateLimits/updated",
       "item/completed:contextCompaction",
       "thread/compacted",
       "status:idle",
@@ -107,6 +111,7 @@ Deno.test("thread/compact/start: order, prompt, compacted history, rebuilt turn"
     assert.equal(records[begin].payload.turn_id, turnId);
     assert.deepEqual(events.slice(begin, at + 3), [
       "task_started",
+      "token_count",
       "token_count",
       "compacted",
       "context_compacted",
@@ -191,6 +196,8 @@ Deno.test("thread/compact/start: a model error fails the turn, history unchanged
     assert.deepEqual(labels(a, from).filter((l) => l !== "thread/compact/start"), [
       "status:active",
       "item/started:contextCompaction",
+      "thread/tokenUsage/updated",
+      "account/rateLimits/updated",
       "status:systemError",
       "error",
       "turn/completed:failed",
@@ -233,12 +240,18 @@ Deno.test("auto-compaction at model_auto_compact_token_limit, inside the turn", 
       "item/completed:userMessage",
       "item/started:contextCompaction",
       "thread/tokenUsage/updated",
+      "account/rateLimits/updated",
+      "thread/tokenUsage/updated",
+      "account/rateLimits/updated",
       "item/completed:contextCompaction",
       "thread/compacted",
+      "thread/tokenUsage/updated",
+      "account/rateLimits/updated",
       "item/started:agentMessage",
       "item/agentMessage/delta",
       "item/completed:agentMessage",
       "thread/tokenUsage/updated",
+      "account/rateLimits/updated",
       "status:idle",
       "turn/completed:completed",
     ]);

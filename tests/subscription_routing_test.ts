@@ -178,9 +178,11 @@ Deno.test("routing: a subscriber leaving mid-turn costs the others nothing; a ne
           "status:active",
           "item/started:userMessage",
           "item/completed:userMessage",
+          "account/rateLimits/updated",
           "item/started:agentMessage",
           "item/completed:agentMessage",
           "thread/tokenUsage/updated",
+          "account/rateLimits/updated",
           "status:idle",
           "turn/completed",
         ],
@@ -234,11 +236,12 @@ Deno.test("routing: a subscriber leaving mid-turn costs the others nothing; a ne
       assert.deepEqual(deltasOf(a, t2, fromA2), ["He", "llo", " wor", "ld"]);
       // Both subscribers see the same ending.
       const tail = (x: WsClient, from: number) =>
-        labels(x, from).filter((l) => !l.startsWith("codex/event/")).slice(-4);
+        labels(x, from).filter((l) => !l.startsWith("codex/event/")).slice(-5);
       assert.deepEqual(tail(b2, at + 1), tail(a, fromA2));
       assert.deepEqual(tail(a, fromA2), [
         "item/completed:agentMessage",
         "thread/tokenUsage/updated",
+        "account/rateLimits/updated",
         "status:idle",
         "turn/completed",
       ]);

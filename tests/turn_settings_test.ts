@@ -186,6 +186,7 @@ Deno.test("legacy codex/event mirror: each core event before its v2 twin; opt-ou
       "item_started",
       "item_completed",
       "user_message",
+      "token_count",
       "item_started",
       "agent_message_content_delta",
       "agent_message_delta",

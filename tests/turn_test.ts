@@ -21,6 +21,7 @@ import {
   connectClient,
   expectedSimpleTurnOrder,
   noteLabel,
+  runTurn,
   v2Notifications,
   withThreadServer,
 } from "./support/thread_harness.ts";
@@ -243,5 +244,51 @@ Deno.test("turn/steer: input joins the running turn before its next model call",
     assert.equal(read.result.thread.turns.length, 1);
     assert.equal(read.result.thread.turns[0].items.length, 4);
     await a.close();
+  });
+});
+
+Deno.test("token counts: the model's context window, and rate limits from response headers", async () => {
+  await withThreadServer(async (s, h) => {
+    const c = await client(s);
+    const threadId = await startThread(c);
+    h.mock.enqueue(textTurn("plain"));
+    const first = await runTurn(c, threadId, "one");
+    const rateLimitsOf = (turnDone: Msg) =>
+      c.received.filter((m) =>
+        m.method === "account/rateLimits/updated" &&
+        c.received.indexOf(m) < c.received.indexOf(turnDone)
+      ).map((m) => m.params.rateLimits);
+    // A provider without rate-limit headers: the empty snapshot, twice (request start, end).
+    assert.deepEqual(
+      rateLimitsOf(first),
+      [0, 1].map(() => ({
+        limitId: "codex",
+        limitName: null,
+        primary: null,
+        secondary: null,
+        credits: null,
+        planType: null,
+      })),
+    );
+    const usage = c.received.find((m) => m.method === "thread/tokenUsage/updated")!;
+    // 95% of the 272k fallback window, as the reference reports for unknown models.
+    assert.equal(usage.params.tokenUsage.modelContextWindow, 258_400);
+
+    h.mock.enqueue({
+      ...textTurn("limited"),
+      headers: {
+        "x-codex-primary-used-percent": "12.4",
+        "x-codex-primary-window-minutes": "300",
+        "x-codex-primary-reset-at": "1767225600",
+      },
+    });
+    const from = c.received.length;
+    await runTurn(c, threadId, "two");
+    const limited = c.received.slice(from).find((m) => m.method === "account/rateLimits/updated")!;
+    assert.deepEqual(limited.params.rateLimits.primary, {
+      usedPercent: 12,
+      windowDurationMins: 300,
+      resetsAt: 1767225600,
+    });
   });
 });

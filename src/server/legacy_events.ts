@@ -11,7 +11,8 @@
 
 import type { ThreadEvent } from "../core/threads/thread_manager.ts";
 import type { ThreadItem } from "../protocol/schema/items.ts";
-import { diskUsage } from "../core/threads/turn_lifecycle.ts";
+import { diskTokenInfo } from "../core/threads/turn_lifecycle.ts";
+import { diskRateLimits } from "../core/model/rate_limits.ts";
 import { shellSplit } from "../core/tools/shell_words.ts";
 
 type Json = Record<string, unknown>;
@@ -149,8 +150,14 @@ function lastAgentMessage(items: readonly ThreadItem[]): string | null {
   return null;
 }
 
+/** What the legacy events say about the thread beyond the event itself. */
+export interface LegacyContext {
+  modelContextWindow?: number | null;
+  collaborationMode?: string | null;
+}
+
 /** The core events behind one thread event, in the order the reference sends them. */
-export function legacyMessages(event: ThreadEvent): Json[] {
+export function legacyMessages(event: ThreadEvent, context: LegacyContext = {}): Json[] {
   const e = event as ThreadEvent & Json;
   const ids = { thread_id: event.threadId, turn_id: e.turnId };
   switch (event.kind) {
@@ -158,8 +165,8 @@ export function legacyMessages(event: ThreadEvent): Json[] {
       return [{
         type: "task_started",
         turn_id: event.turn.id,
-        model_context_window: null,
-        collaboration_mode_kind: "default",
+        model_context_window: context.modelContextWindow ?? null,
+        collaboration_mode_kind: context.collaborationMode ?? "default",
       }];
     case "itemStarted": {
       const item = turnItem(event.item);
@@ -218,16 +225,14 @@ export function legacyMessages(event: ThreadEvent): Json[] {
         },
         { type: "agent_reasoning_raw_content_delta", delta: event.delta },
       ];
-    case "tokenUsage":
+    case "tokenCount":
       return [{
         type: "token_count",
-        info: {
-          total_token_usage: diskUsage(event.tokenUsage.total),
-          last_token_usage: diskUsage(event.tokenUsage.last),
-          model_context_window: event.tokenUsage.modelContextWindow ?? null,
-        },
-        rate_limits: null,
+        info: event.tokenUsage ? diskTokenInfo(event.tokenUsage) : null,
+        rate_limits: diskRateLimits(event.rateLimits),
       }];
+    case "tokenUsage":
+      return [{ type: "token_count", info: diskTokenInfo(event.tokenUsage), rate_limits: null }];
     case "error":
       return event.willRetry
         ? [{
@@ -257,13 +262,13 @@ export function legacyMessages(event: ThreadEvent): Json[] {
 }
 
 /** The legacy notifications for one thread event. */
-export function legacyNotes(event: ThreadEvent): LegacyNote[] {
+export function legacyNotes(event: ThreadEvent, context: LegacyContext = {}): LegacyNote[] {
   const id = typeof (event as { turnId?: unknown }).turnId === "string"
     ? (event as { turnId: string }).turnId
     : "turn" in event
     ? event.turn.id
     : "";
-  return legacyMessages(event).map((msg) => ({
+  return legacyMessages(event, context).map((msg) => ({
     method: `codex/event/${msg.type as string}`,
     params: { id, msg, conversationId: event.threadId },
   }));

@@ -7,7 +7,7 @@
  */
 
 import type { ThreadEvent } from "../core/threads/thread_manager.ts";
-import type { LiveThread } from "../core/threads/thread.ts";
+import { type LiveThread, modelContextWindow } from "../core/threads/thread.ts";
 import { summaryFromMeta } from "../core/rollout/thread_summary.ts";
 import { getLogger } from "../log/logger.ts";
 import { legacyNotes } from "./legacy_events.ts";
@@ -35,7 +35,30 @@ const METHODS: Record<ThreadEvent["kind"], string> = {
   terminalInteraction: "item/commandExecution/terminalInteraction",
   turnDiffUpdated: "turn/diff/updated",
   planUpdated: "turn/plan/updated",
+  // One core token count becomes up to two notifications; see v2Notes.
+  tokenCount: "account/rateLimits/updated",
 };
+
+/**
+ * The v2 notifications of one event: one each, except a token count, which is the usage
+ * (when there is any yet) and then the rate limits, as the reference sends them.
+ */
+function v2Notes(event: ThreadEvent): HeldNotification[] {
+  if (event.kind === "tokenCount") {
+    const { threadId, turnId, tokenUsage, rateLimits } = event;
+    const notes: HeldNotification[] = [];
+    if (tokenUsage) {
+      notes.push({
+        method: "thread/tokenUsage/updated",
+        params: { threadId, turnId, tokenUsage },
+      });
+    }
+    notes.push({ method: "account/rateLimits/updated", params: { rateLimits } });
+    return notes;
+  }
+  const { kind, ...params } = event;
+  return [{ method: METHODS[kind], params }];
+}
 
 /** Items of later Codex versions, shown only to clients that opted into the experimental API. */
 function experimentalOnly(event: ThreadEvent): boolean {
@@ -45,8 +68,7 @@ function experimentalOnly(event: ThreadEvent): boolean {
 
 /** Sends one thread event where the protocol routes it. */
 export function routeThreadEvent(server: ServerContext, event: ThreadEvent): void {
-  const { kind, ...params } = event;
-  const method = METHODS[kind];
+  const kind = event.kind;
   const subs = server.subscriptions;
   // Statuses are broadcast; `thread/closed` (later Codex) only to experimental clients, which
   // must hear it although an idle unload happens when nobody is subscribed.
@@ -62,10 +84,14 @@ export function routeThreadEvent(server: ServerContext, event: ThreadEvent): voi
   if (kind === "threadClosed") subs.removeThread(event.threadId);
   if (targets.length === 0) return;
   // Subscribers also get the 0.105 core event first (statuses have none).
+  const settings = server.threads.get(event.threadId)?.settings;
   const notes: HeldNotification[] = kind === "statusChanged" || experimentalOnly(event)
     ? []
-    : legacyNotes(event);
-  notes.push({ method, params });
+    : legacyNotes(event, {
+      modelContextWindow: settings ? modelContextWindow(settings) : null,
+      collaborationMode: settings?.collaborationMode,
+    });
+  notes.push(...v2Notes(event));
   for (const note of notes) {
     // A connection attaching mid-turn gets these after its snapshot response (Subscriptions).
     const now = targets.filter((id) => !subs.hold(event.threadId, id, note));

@@ -156,11 +156,14 @@ export function expectedSimpleTurnOrder(): string[] {
     "status:active",
     "item/started:userMessage",
     "item/completed:userMessage",
+    // The token count at request start: rate limits only, no usage yet on a first turn.
+    "account/rateLimits/updated",
     "item/started:agentMessage",
     "item/agentMessage/delta",
     "item/agentMessage/delta",
     "item/completed:agentMessage",
     "thread/tokenUsage/updated",
+    "account/rateLimits/updated",
     "status:idle",
     "turn/completed",
   ];

@@ -29,8 +29,12 @@ export interface TokenUsage {
   totalTokens: number;
 }
 
+import type { RateLimitSnapshot } from "../../protocol/schema/account.ts";
+
 /** What a model stream reports, in order. */
 export type ModelEvent =
+  /** From the response headers, before anything of the stream. */
+  | { type: "rateLimits"; snapshot: RateLimitSnapshot }
   | { type: "created"; responseId: string | null }
   | { type: "outputItemAdded"; item: RawItem }
   | { type: "outputTextDelta"; itemId: string; delta: string; contentIndex: number }

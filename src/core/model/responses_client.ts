@@ -29,6 +29,7 @@ import {
   streamDisconnected,
 } from "./errors.ts";
 import { decodeEvent, type ModelEvent } from "./events.ts";
+import { rateLimitsFromHeaders } from "./rate_limits.ts";
 import {
   type Env,
   type ModelProvider,
@@ -166,6 +167,7 @@ async function* attemptOnce(call: Call): AsyncGenerator<ModelEvent, void, undefi
   };
   const stream = sseEvents(response.body!, call.opts.maxSseLine ?? DEFAULT_MAX_SSE_LINE);
   try {
+    yield { type: "rateLimits", snapshot: rateLimitsFromHeaders(response.headers) };
     arm();
     for await (const sse of stream) {
       clearTimeout(timer);

@@ -34,6 +34,7 @@ Deno.test("streamResponse: 500 after request retries becomes a stream retry with
     assert.equal(error, null);
     assert.deepEqual(kinds(events), [
       "retrying",
+      "rateLimits",
       "created",
       "outputItemAdded",
       "outputItemDone",
@@ -129,23 +130,26 @@ Deno.test("streamResponse: a stream that breaks mid-way is retried, then gives u
     );
     assert.equal(error, null);
     assert.deepEqual(kinds(events), [
+      "rateLimits",
       "created",
       "outputItemAdded",
       "retrying",
+      "rateLimits",
       "created",
       "retrying",
+      "rateLimits",
       "created",
       "outputItemAdded",
       "outputItemDone",
       "completed",
     ]);
-    const first = events[2] as Extract<ModelEvent, { type: "retrying" }>;
+    const first = events[3] as Extract<ModelEvent, { type: "retrying" }>;
     assert.equal(
       first.error.message,
       "stream disconnected before completion: stream closed before response.completed",
     );
     assert.deepEqual(
-      (events[4] as Extract<ModelEvent, { type: "retrying" }>).attempt,
+      (events[6] as Extract<ModelEvent, { type: "retrying" }>).attempt,
       2,
     );
 

@@ -23,6 +23,7 @@ Deno.test("streamResponse: happy path with text deltas, reasoning and a tool cal
     const { events, error } = await collect(streamResponse(BODY, options(mock)));
     assert.equal(error, null);
     assert.deepEqual(kinds(events), [
+      "rateLimits",
       "created",
       "outputItemAdded",
       "reasoningSummaryPartAdded",
@@ -37,25 +38,25 @@ Deno.test("streamResponse: happy path with text deltas, reasoning and a tool cal
       "outputItemDone",
       "completed",
     ]);
-    assert.deepEqual(events[3], {
+    assert.deepEqual(events[4], {
       type: "reasoningSummaryDelta",
       itemId: "rs_1",
       summaryIndex: 0,
       delta: "thinking",
     });
-    assert.deepEqual(events[7], {
+    assert.deepEqual(events[8], {
       type: "outputTextDelta",
       itemId: "msg_1",
       delta: "hel",
       contentIndex: 0,
     });
-    const done = events[9] as Extract<ModelEvent, { type: "outputItemDone" }>;
+    const done = events[10] as Extract<ModelEvent, { type: "outputItemDone" }>;
     assert.deepEqual(done.item["content"], [{
       type: "output_text",
       text: "hello",
       annotations: [],
     }]);
-    const call = events[11] as Extract<ModelEvent, { type: "outputItemDone" }>;
+    const call = events[12] as Extract<ModelEvent, { type: "outputItemDone" }>;
     assert.deepEqual(
       [call.item.type, call.item["name"], call.item["arguments"], call.item["call_id"]],
       ["function_call", "shell", '{"cmd":"ls"}', "call_1"],
@@ -175,7 +176,7 @@ Deno.test("streamResponse: aborting interrupts a hanging stream and a retry wait
       }
     })());
     const { error } = await run;
-    assert.deepEqual(kinds(events), ["created"]);
+    assert.deepEqual(kinds(events), ["rateLimits", "created"]);
     assert.equal((error as Error).message, "interrupted");
 
     mock.enqueue(httpError(500, "x"));

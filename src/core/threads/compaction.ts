@@ -20,7 +20,13 @@ import type { Turn } from "../../protocol/schema/thread.ts";
 import type { LiveThread } from "./thread.ts";
 import type { TurnHost } from "./turn_runner.ts";
 import { isContextMessage } from "./turn_context.ts";
-import { appendRecord, beginTurn, finishTurn, recordUsage } from "./turn_lifecycle.ts";
+import {
+  appendRecord,
+  beginTurn,
+  finishTurn,
+  recordRateLimits,
+  recordUsage,
+} from "./turn_lifecycle.ts";
 
 type Json = Record<string, unknown>;
 
@@ -145,7 +151,9 @@ async function summarize(
       signal,
     })
   ) {
-    if (ev.type === "retrying") {
+    if (ev.type === "rateLimits") {
+      recordRateLimits(host, thread, turn.id, ev.snapshot);
+    } else if (ev.type === "retrying") {
       streamed = "";
       host.emit({ kind: "error", ...base, error: retryNotice(ev), willRetry: true });
     } else if (ev.type === "outputTextDelta") {

@@ -23,7 +23,7 @@ import type { RawItem } from "../model/events.ts";
 import type { RolloutItem } from "../rollout/rollout_format.ts";
 import type { ThreadTokenUsage, TokenUsageBreakdown } from "../../protocol/schema/notifications.ts";
 import type { Turn } from "../../protocol/schema/thread.ts";
-import type { LiveThread } from "./thread.ts";
+import { type LiveThread, modelContextWindow } from "./thread.ts";
 import { isRealUserMessage } from "./compaction.ts";
 import { isContextMessage, sentContextFrom } from "./turn_context.ts";
 
@@ -103,6 +103,6 @@ export function usageAfterRollback(thread: LiveThread): ThreadTokenUsage {
   return {
     total: { ...total },
     last: { ...zero, totalTokens: estimate },
-    modelContextWindow: null,
+    modelContextWindow: modelContextWindow(thread.settings),
   };
 }

@@ -17,6 +17,7 @@ import type { Personality, ReasoningEffort, ReasoningSummary } from "../../proto
 import type { Verbosity } from "../../protocol/schema/config.ts";
 import { emptySentContext, type ProjectDocOptions, type SentContext } from "./turn_context.ts";
 import type { ThreadItem } from "../../protocol/schema/items.ts";
+import type { RateLimitSnapshot } from "../../protocol/schema/account.ts";
 import type { UserInput } from "../../protocol/schema/user_input.ts";
 import type { ShellEnvironmentPolicy } from "../exec/exec_env.ts";
 import type { DynamicToolSpec } from "../../protocol/schema/thread_methods.ts";
@@ -77,6 +78,8 @@ export interface ThreadSettings {
   autoCompactTokenLimit?: number | null;
   /** `compact_prompt`: replaces our summarisation prompt. */
   compactPrompt?: string | null;
+  /** `model_context_window`: replaces the model's own window when set. */
+  configuredContextWindow?: number | null;
   /** `approval_timeout_secs` in ms: an unanswered client request is declined after it. */
   approvalTimeoutMs?: number | null;
   /** `[shell_environment_policy]`: the environment commands run with. */
@@ -91,6 +94,24 @@ export interface ThreadSettings {
   viewImage?: boolean;
   /** The turn's collaboration mode (`turn/start` `collaborationMode`); `default` when unset. */
   collaborationMode?: string | null;
+}
+
+/** The context window of the models we know no better about (the reference's fallback). */
+const DEFAULT_CONTEXT_WINDOW = 272_000;
+/** Of the window, the part usable for input; the rest is room for the answer. */
+const EFFECTIVE_CONTEXT_PERCENT = 95;
+
+/**
+ * The context window reported with token usage (`modelContextWindow`): the configured or
+ * known window of the thread's current model, of which 95% is usable, as the reference
+ * reports it (258,400 for a 272k model).
+ */
+export function modelContextWindow(
+  s: Pick<ThreadSettings, "model" | "configuredContextWindow">,
+): number {
+  const window = s.configuredContextWindow ??
+    (s.model.startsWith("gpt-oss") ? 128_000 : DEFAULT_CONTEXT_WINDOW);
+  return Math.floor(window * EFFECTIVE_CONTEXT_PERCENT / 100);
 }
 
 /** What the user approved for the rest of the session (`acceptForSession`). */
@@ -177,6 +198,8 @@ export class LiveThread {
   /** Text of the first user message (the thread's preview). */
   firstUserMessage: string | null = null;
   totalUsage: TokenUsageBreakdown | null = null;
+  /** The rate limits of the latest model response (its headers). */
+  rateLimits: RateLimitSnapshot | null = null;
   /** Usage of the last model response: how full the context is (auto-compaction). */
   lastUsage: TokenUsageBreakdown | null = null;
   /** The context messages the model has already seen (see `contextUpdate`). */

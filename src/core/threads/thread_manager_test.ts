@@ -83,7 +83,7 @@ Deno.test("turn runner: a completed turn writes the rollout and emits in order",
     const kinds = events.map((e) => e.kind);
     assert.equal(kinds[0], "statusChanged");
     assert.equal(kinds.at(-1), "turnCompleted");
-    assert.ok(kinds.includes("agentMessageDelta") && kinds.includes("tokenUsage"));
+    assert.ok(kinds.includes("agentMessageDelta") && kinds.includes("tokenCount"));
     const text = await Deno.readTextFile(t.writer.path);
     const types = text.trim().split("\n").map((l) => {
       const r = JSON.parse(l);

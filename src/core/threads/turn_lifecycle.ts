@@ -7,9 +7,11 @@
  */
 
 import { ModelError } from "../model/errors.ts";
-import type { TokenUsageBreakdown } from "../../protocol/schema/notifications.ts";
+import type { ThreadTokenUsage, TokenUsageBreakdown } from "../../protocol/schema/notifications.ts";
+import type { RateLimitSnapshot } from "../../protocol/schema/account.ts";
+import { diskRateLimits, emptyRateLimits } from "../model/rate_limits.ts";
 import type { Turn, TurnError } from "../../protocol/schema/thread.ts";
-import type { LiveThread } from "./thread.ts";
+import { type LiveThread, modelContextWindow } from "./thread.ts";
 import type { TurnHost } from "./turn_runner.ts";
 
 type Json = Record<string, unknown>;
@@ -61,23 +63,58 @@ export function recordUsage(
   measuresContext: boolean,
 ): void {
   const total = addUsage(thread.totalUsage, last);
+  const window = modelContextWindow(thread.settings);
   thread.totalUsage = total;
   if (measuresContext) thread.lastUsage = last;
-  host.emit({
-    kind: "tokenUsage",
-    threadId: thread.id,
-    turnId,
-    tokenUsage: { total, last, modelContextWindow: null },
-  });
+  tokenCount(host, thread, turnId, { total, last, modelContextWindow: window });
+}
+
+/**
+ * Takes the rate limits of a model response that just started (from its headers). Like the
+ * reference's token-count event at request start, it also repeats the usage so far (none on
+ * a thread's first call).
+ */
+export function recordRateLimits(
+  host: TurnHost,
+  thread: LiveThread,
+  turnId: string,
+  snapshot: RateLimitSnapshot,
+): void {
+  thread.rateLimits = snapshot;
+  const total = thread.totalUsage;
+  const usage = total
+    ? {
+      total,
+      last: thread.lastUsage ?? total,
+      modelContextWindow: modelContextWindow(thread.settings),
+    }
+    : null;
+  tokenCount(host, thread, turnId, usage);
+}
+
+/** One token count: reported (usage, then rate limits) and recorded in the rollout. */
+function tokenCount(
+  host: TurnHost,
+  thread: LiveThread,
+  turnId: string,
+  usage: ThreadTokenUsage | null,
+): void {
+  const rateLimits = thread.rateLimits ?? emptyRateLimits();
+  host.emit({ kind: "tokenCount", threadId: thread.id, turnId, tokenUsage: usage, rateLimits });
   appendRecord(thread, "event_msg", {
     type: "token_count",
-    info: {
-      total_token_usage: diskUsage(total),
-      last_token_usage: diskUsage(last),
-      model_context_window: null,
-    },
-    rate_limits: null,
+    info: usage ? diskTokenInfo(usage) : null,
+    rate_limits: diskRateLimits(rateLimits),
   });
+}
+
+/** Usage as the rollout's and the legacy events' `info`. */
+export function diskTokenInfo(u: ThreadTokenUsage): Json {
+  return {
+    total_token_usage: diskUsage(u.total),
+    last_token_usage: diskUsage(u.last),
+    model_context_window: u.modelContextWindow ?? null,
+  };
 }
 
 /** Marks the thread running (status `active`) and the active turn visible to snapshots. */
@@ -91,7 +128,7 @@ export function beginTurn(host: TurnHost, thread: LiveThread, turn: Turn): void 
   appendRecord(thread, "event_msg", {
     type: "task_started",
     turn_id: turn.id,
-    model_context_window: null,
+    model_context_window: modelContextWindow(thread.settings),
   });
 }
 

@@ -17,9 +17,16 @@ import type { Turn, TurnError } from "../../protocol/schema/thread.ts";
 import type { UserInput } from "../../protocol/schema/user_input.ts";
 import type { ThreadTokenUsage, TurnPlanStep } from "../../protocol/schema/notifications.ts";
 import type { ThreadStatus } from "../../protocol/schema/thread.ts";
+import type { RateLimitSnapshot } from "../../protocol/schema/account.ts";
 import type { LiveThread, OpenItem, ThreadSettings } from "./thread.ts";
 import { contextUpdate, loadProjectDocs } from "./turn_context.ts";
-import { appendRecord, beginTurn, finishTurn, recordUsage } from "./turn_lifecycle.ts";
+import {
+  appendRecord,
+  beginTurn,
+  finishTurn,
+  recordRateLimits,
+  recordUsage,
+} from "./turn_lifecycle.ts";
 import { prepareInput } from "./user_input.ts";
 import { autoCompactIfNeeded } from "./compaction.ts";
 import type { ClientAsk, ClientReply, ToolCall, TurnToolState } from "../tools/tool_types.ts";
@@ -57,6 +64,14 @@ export type ThreadEvent =
     contentIndex: number;
   }
   | { kind: "tokenUsage"; threadId: string; turnId: string; tokenUsage: ThreadTokenUsage }
+  | {
+    /** The core's token count: usage (null before the first response) and rate limits. */
+    kind: "tokenCount";
+    threadId: string;
+    turnId: string;
+    tokenUsage: ThreadTokenUsage | null;
+    rateLimits: RateLimitSnapshot;
+  }
   | { kind: "error"; threadId: string; turnId: string; error: TurnError; willRetry: boolean }
   | { kind: "threadCompacted"; threadId: string; turnId: string }
   | {
@@ -233,6 +248,9 @@ export async function runTurn(
       });
       for await (const ev of events) {
         switch (ev.type) {
+          case "rateLimits":
+            recordRateLimits(host, thread, turnId, ev.snapshot);
+            break;
           case "retrying":
             open.clear();
             emit({ kind: "error", threadId, turnId, error: retryNotice(ev), willRetry: true });

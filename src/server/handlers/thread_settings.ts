@@ -183,6 +183,7 @@ export async function resolveThreadSettings(
     },
     ephemeral: params.ephemeral ?? false,
     autoCompactTokenLimit: effective.modelAutoCompactTokenLimit,
+    configuredContextWindow: num("model_context_window") ?? null,
     compactPrompt: effective.compactPrompt,
     approvalTimeoutMs: effective.approvalTimeoutSecs ? effective.approvalTimeoutSecs * 1000 : null,
     shellEnvironmentPolicy: shellEnvironmentPolicyFrom(effective.shellEnvironmentPolicy),
