@@ -7,6 +7,7 @@
 
 import type { AskForApproval, SandboxPolicy } from "../../protocol/schema/sandbox.ts";
 import { isDangerousCommand, isKnownSafeCommand } from "./safe_commands.ts";
+import { isWithin } from "../exec/sandbox.ts";
 
 /** What to do with a command before running it. */
 export type ExecPlan =
@@ -82,15 +83,10 @@ export interface WritableArea {
   protectedPaths: string[];
 }
 
-function inside(path: string, root: string): boolean {
-  const r = root.endsWith("/") ? root : root + "/";
-  return path === root || path.startsWith(r);
-}
-
 /** Whether every path lies in a writable root and outside its protected parts. */
 export function allWritable(paths: string[], area: WritableArea): boolean {
   return paths.every((p) =>
-    area.roots.some((r) => inside(p, r)) && !area.protectedPaths.some((x) => inside(p, x))
+    area.roots.some((r) => isWithin(p, r)) && !area.protectedPaths.some((x) => isWithin(p, x))
   );
 }
 
